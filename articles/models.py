@@ -1,0 +1,562 @@
+"""Articles answer a clinical question as sections of claims, each claim citing references.
+
+Every model here keeps its history; review and publication are state machines whose rules live
+on the transitions below and nowhere else.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from editorial.workflow import condition, permission
+from reviewers.choices import ACTIVE_ASSIGNMENT_STATUSES
+
+from .choices import (
+    ClaimKind,
+    ClaimStatus,
+    PublicationStatus,
+    ReadingLevel,
+    ReferenceKind,
+    ReviewStatus,
+)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication_status=PublicationStatus.PUBLISHED)
+
+    def under_review(self):
+        return self.filter(review_status=ReviewStatus.UNDER_REVIEW)
+
+
+def _may_approve(article, user) -> bool:
+    return user.has_perm("articles.approve_article") and article.created_by_id != user.pk
+
+
+def _approval_refusal(article, user) -> str:
+    if article.created_by_id == user.pk:
+        return f"You created “{article}”; another board member must approve it."
+    return "Only a board member with the “approve article” permission can approve an article."
+
+
+def _may_request_changes(article, user) -> bool:
+    return (
+        user.has_perm("articles.approve_article")
+        or article.assignments.filter(reviewer=user, round=article.round)
+        .exclude(status__in=("declined", "cancelled"))
+        .exists()
+    )
+
+
+@permission(_approval_refusal)
+def may_approve(article, user) -> bool:
+    return _may_approve(article, user)
+
+
+@permission(
+    lambda article, user: (
+        f"Only a board reviewer assigned to “{article}” in round {article.round} can request "
+        "changes on it."
+    )
+)
+def may_request_changes(article, user) -> bool:
+    return _may_request_changes(article, user)
+
+
+def _permission_refusal(codename: str, action: str):
+    return lambda article, user: f"You need the “{codename}” permission to {action} “{article}”."
+
+
+@permission(_permission_refusal("start_review", "start the review of"))
+def may_start_review(article, user) -> bool:
+    return user.has_perm("articles.start_review")
+
+
+@permission(_permission_refusal("change_article", "resubmit"))
+def may_resubmit(article, user) -> bool:
+    return user.has_perm("articles.change_article")
+
+
+@permission(_permission_refusal("publish_article", "publish or withdraw"))
+def may_publish(article, user) -> bool:
+    return user.has_perm("articles.publish_article")
+
+
+class Article(ConcurrentTransitionMixin, models.Model):
+    title = models.CharField(_("question"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    review_status = FSMField(
+        _("review status"),
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.SUBMITTED,
+        protected=True,
+        db_index=True,
+    )
+    publication_status = FSMField(
+        _("publication status"),
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        protected=True,
+        db_index=True,
+    )
+    round = models.PositiveIntegerField(
+        _("review round"), default=1, help_text=_("Goes up each time the article is reviewed anew.")
+    )
+    last_material_change_at = models.DateTimeField(
+        _("last updated"),
+        null=True,
+        blank=True,
+        help_text=_("Shown to readers as “Last updated”: the last change to what they read."),
+    )
+    content_version = models.PositiveIntegerField(
+        _("content version"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up on every change readers could see; keys the page cache."),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="created_articles",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [
+            ("start_review", _("Can start the review of an article")),
+            ("approve_article", _("Can approve an article")),
+            ("publish_article", _("Can publish and withdraw an article")),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    # Conditions, phrased as questions.
+
+    @condition("“{obj}” has no board reviewer assigned in round {obj.round}; assign one first.")
+    def has_active_assignment(self) -> bool:
+        return self.assignments.filter(
+            round=self.round, status__in=ACTIVE_ASSIGNMENT_STATUSES
+        ).exists()
+
+    @condition("“{obj}” has claims that are not approved in their current wording: {detail}.")
+    def all_claims_approved(self) -> bool:
+        return not self.open_claims().exists()
+
+    def all_claims_approved_detail(self) -> str:
+        open_claims = list(self.open_claims()[:5])
+        return "; ".join(
+            f"“{claim.summary()}” ({claim.get_review_status_display()})" for claim in open_claims
+        )
+
+    def open_claims(self):
+        return (
+            Claim.objects.filter(section__article=self)
+            .exclude(review_status=ClaimStatus.APPROVED)
+            .select_related("section")
+            .prefetch_related("wordings")
+        )
+
+    @condition("“{obj}” cites incomplete references that an editor must complete: {detail}.")
+    def all_references_complete(self) -> bool:
+        return not self.incomplete_references().exists()
+
+    def all_references_complete_detail(self) -> str:
+        return "; ".join(str(reference) for reference in self.incomplete_references()[:5])
+
+    def incomplete_references(self):
+        return Reference.objects.filter(
+            citations__claim__section__article=self, is_complete=False
+        ).distinct()
+
+    @condition(
+        "“{obj}” needs {detail} approving recommendation(s) from board reviewers in round "
+        "{obj.round} before it can be approved."
+    )
+    def has_review_quorum(self) -> bool:
+        return self.approving_recommendations() >= settings.EDITORIAL_REVIEW_QUORUM
+
+    def has_review_quorum_detail(self) -> str:
+        return str(settings.EDITORIAL_REVIEW_QUORUM)
+
+    def approving_recommendations(self) -> int:
+        return self.assignments.filter(
+            round=self.round, status="completed", recommendation="approve"
+        ).count()
+
+    @condition("“{obj}” must be approved by the Medical Advisory Board before it is published.")
+    def may_be_published(self) -> bool:
+        return (
+            not settings.EDITORIAL_PUBLISH_REQUIRES_APPROVAL
+            or self.review_status == ReviewStatus.APPROVED
+        )
+
+    # Review workflow.
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.SUBMITTED,
+        target=ReviewStatus.UNDER_REVIEW,
+        conditions=[has_active_assignment],
+        permission=may_start_review,
+        custom={"label": _("Start review")},
+    )
+    def start_review(self):
+        """Assigned board reviewers may now decide on claims."""
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.UNDER_REVIEW,
+        target=ReviewStatus.CHANGES_REQUESTED,
+        permission=may_request_changes,
+        custom={"label": _("Request changes")},
+    )
+    def request_changes(self):
+        """The board sends the article back to its editor; the note goes in history."""
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.CHANGES_REQUESTED,
+        target=ReviewStatus.SUBMITTED,
+        permission=may_resubmit,
+        custom={"label": _("Resubmit")},
+    )
+    def resubmit(self):
+        """A new round begins: the board reviews the revised article afresh."""
+        self.round += 1
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.UNDER_REVIEW,
+        target=ReviewStatus.APPROVED,
+        conditions=[all_claims_approved, all_references_complete, has_review_quorum],
+        permission=may_approve,
+        custom={"label": _("Approve")},
+    )
+    def approve(self, *, approved_by=None, approved_at=None):
+        self.approved_by = approved_by
+        self.approved_at = approved_at
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.APPROVED,
+        target=ReviewStatus.UNDER_REVIEW,
+        custom={"label": _("Reopen review"), "admin": False},
+    )
+    def reopen(self):
+        """Automatic after a material change (DESIGN §3 I2): a new round, approval cleared."""
+        self.round += 1
+        self.approved_by = None
+        self.approved_at = None
+
+    # Publication workflow.
+
+    @transition(
+        field=publication_status,
+        source=[PublicationStatus.DRAFT, PublicationStatus.WITHDRAWN],
+        target=PublicationStatus.PUBLISHED,
+        conditions=[may_be_published],
+        permission=may_publish,
+        custom={"label": _("Publish")},
+    )
+    def publish(self, *, published_at=None):
+        self.published_at = published_at
+
+    @transition(
+        field=publication_status,
+        source=PublicationStatus.PUBLISHED,
+        target=PublicationStatus.WITHDRAWN,
+        permission=may_publish,
+        custom={"label": _("Withdraw")},
+    )
+    def withdraw(self):
+        """Readers get 404 from now on (DESIGN §3 I6)."""
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_status == ReviewStatus.APPROVED
+
+
+class Section(models.Model):
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections"
+    )
+    heading = models.CharField(_("heading"), max_length=300)
+    level = models.PositiveSmallIntegerField(
+        _("heading level"), choices=[(2, _("Section (h2)")), (3, _("Subsection (h3)"))], default=2
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "order"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "order"], name="section_unique_order"),
+            models.CheckConstraint(condition=Q(level__in=[2, 3]), name="section_level_2_or_3"),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+
+def _holds_active_assignment(claim, user) -> bool:
+    article = claim.section.article
+    return (
+        article.review_status == ReviewStatus.UNDER_REVIEW
+        and article.assignments.filter(
+            reviewer=user, round=article.round, status__in=ACTIVE_ASSIGNMENT_STATUSES
+        ).exists()
+    )
+
+
+def _claim_decision_refusal(claim, user) -> str:
+    article = claim.section.article
+    if article.review_status != ReviewStatus.UNDER_REVIEW:
+        return f"“{article}” is not under review, so its claims cannot be decided now."
+    return (
+        f"Only a board reviewer with an active assignment on “{article}” in round "
+        f"{article.round} can decide on its claims."
+    )
+
+
+@permission(_claim_decision_refusal)
+def may_decide_claim(claim, user) -> bool:
+    return _holds_active_assignment(claim, user)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def of_article(self, article):
+        return self.filter(section__article=article)
+
+    def awaiting_decision(self):
+        return self.filter(review_status=ClaimStatus.PENDING)
+
+    def for_reviewer(self, user):
+        """Claims of articles under review where ``user`` holds an active assignment this round."""
+        return self.filter(
+            section__article__review_status=ReviewStatus.UNDER_REVIEW,
+            section__article__assignments__reviewer=user,
+            section__article__assignments__round=models.F("section__article__round"),
+            section__article__assignments__status__in=ACTIVE_ASSIGNMENT_STATUSES,
+        ).distinct()
+
+
+class Claim(models.Model):
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="claims"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent claim"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sub_claims",
+        help_text=_("For sub-bullets: the bullet this claim hangs under (one level only)."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ClaimKind.choices, default=ClaimKind.BULLET
+    )
+    review_status = FSMField(
+        _("review status"),
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.PENDING,
+        protected=True,
+        db_index=True,
+    )
+    references = models.ManyToManyField(
+        "Reference", through="Citation", verbose_name=_("citations"), related_name="claims"
+    )
+
+    history = HistoricalRecords()
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section", "order"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(fields=["section", "order"], name="claim_unique_order"),
+        ]
+
+    def __str__(self):
+        return f"Claim {self.pk}: {self.summary()}"
+
+    def summary(self, length: int = 80) -> str:
+        text = self.wording_text(ReadingLevel.CLINICIAN)
+        return text if len(text) <= length else text[: length - 1] + "…"
+
+    def wording_text(self, level: str) -> str:
+        """The text for a reading level, falling back to the clinician wording."""
+        wordings = {wording.level: wording.text for wording in self.wordings.all()}
+        return wordings.get(level) or wordings.get(ReadingLevel.CLINICIAN, "")
+
+    def snapshot(self) -> dict:
+        """What a board decision applies to: every wording and the cited references, in order."""
+        return {
+            "wordings": {wording.level: wording.text for wording in self.wordings.all()},
+            "citations": [citation.reference_id for citation in self.citations.all()],
+        }
+
+    @property
+    def article(self):
+        return self.section.article
+
+    @transition(
+        field=review_status,
+        source=ClaimStatus.PENDING,
+        target=ClaimStatus.APPROVED,
+        permission=may_decide_claim,
+        custom={"label": _("Approve")},
+    )
+    def approve(self):
+        pass
+
+    @transition(
+        field=review_status,
+        source=[ClaimStatus.PENDING, ClaimStatus.APPROVED],
+        target=ClaimStatus.CHANGES_REQUESTED,
+        permission=may_decide_claim,
+        custom={"label": _("Request changes")},
+    )
+    def request_changes(self):
+        pass
+
+    @transition(
+        field=review_status,
+        source=[ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.CHANGES_REQUESTED],
+        target=ClaimStatus.PENDING,
+        custom={"label": _("Back to pending"), "admin": False},
+    )
+    def return_to_pending(self):
+        """A material change: the board reviews the claim as it is now written (DESIGN §3 I2)."""
+
+
+class Wording(models.Model):
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="wordings"
+    )
+    level = models.CharField(_("reading level"), max_length=20, choices=ReadingLevel.choices)
+    text = models.TextField(_("text"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "level"]
+        verbose_name = _("wording")
+        verbose_name_plural = _("wordings")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "level"], name="wording_one_per_level"),
+            models.CheckConstraint(condition=~Q(text=""), name="wording_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.text[:60]}"
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def matching(self, *, doi="", pmid="", title="", source="", year=None):
+        """The reference a new one duplicates: by DOI, then PMID, then title/source/year."""
+        if doi:
+            return self.filter(doi__iexact=doi).first()
+        if pmid:
+            return self.filter(pmid=pmid).first()
+        if title:
+            return self.filter(title__iexact=title, source__iexact=source, year=year).first()
+        return None
+
+
+class Reference(models.Model):
+    BIBLIOGRAPHIC_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ReferenceKind.choices, default=ReferenceKind.RESEARCH
+    )
+    title = models.CharField(_("title"), max_length=500)
+    authors = models.CharField(_("authors"), max_length=500, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    pmid = models.CharField(_("PMID"), max_length=20, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    is_complete = models.BooleanField(
+        _("complete"),
+        default=True,
+        help_text=_("False for placeholders created by import; they block approval."),
+    )
+
+    history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="reference_unique_doi"
+            ),
+            models.UniqueConstraint(
+                fields=["pmid"], condition=~Q(pmid=""), name="reference_unique_pmid"
+            ),
+        ]
+
+    def __str__(self):
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.title}{year}"
+
+
+class Citation(models.Model):
+    """One reference cited by one claim, at a position in the claim's citation list."""
+
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="citations"
+    )
+    reference = models.ForeignKey(
+        Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="citations"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "order"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "reference"], name="citation_unique_reference"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} → {self.reference}"

@@ -1,0 +1,18 @@
+from django.db import migrations
+
+
+def create_roles(apps, schema_editor):
+    from reviewers.roles import ensure_roles
+
+    ensure_roles(apps, using=schema_editor.connection.alias)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reviewers", "0001_initial"),
+        ("articles", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

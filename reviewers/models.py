@@ -1,0 +1,273 @@
+"""The Medical Advisory Board's work: who reviews what, by when, what they decided, what we sent."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from editorial.workflow import condition, permission
+
+from .choices import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    AssignmentStatus,
+    Decision,
+    Recommendation,
+    ReminderKind,
+)
+
+
+class ReviewerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="reviewer_profile",
+    )
+    credentials = models.CharField(
+        _("credentials"), max_length=200, blank=True, help_text=_("For example “MD, FACC”.")
+    )
+    specialty = models.CharField(_("specialty"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "user__username"]
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
+
+    def __str__(self):
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+
+class ReviewAssignmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+
+    def for_reviewer(self, user):
+        return self.filter(reviewer=user)
+
+    def current_round(self):
+        return self.filter(round=models.F("article__round"))
+
+    def overdue(self, *, now=None):
+        return self.active().filter(due_at__lt=now or timezone.now())
+
+
+def _is_the_reviewer(assignment, user) -> bool:
+    return assignment.reviewer_id == user.pk
+
+
+@permission(
+    lambda assignment, user: f"Only {assignment.reviewer} can answer or complete this assignment."
+)
+def may_act_as_reviewer(assignment, user) -> bool:
+    return _is_the_reviewer(assignment, user)
+
+
+@permission(
+    lambda assignment, user: "You need the “change review assignment” permission to cancel it."
+)
+def may_cancel(assignment, user) -> bool:
+    return user.has_perm("reviewers.change_reviewassignment")
+
+
+class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+    )
+    round = models.PositiveIntegerField(_("review round"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"))
+    status = FSMField(
+        _("status"),
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ASSIGNED,
+        protected=True,
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices, blank=True
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ReviewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "reviewer", "round"],
+                condition=Q(status__in=["assigned", "accepted", "completed"]),
+                name="reviewassignment_one_per_reviewer_and_round",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="reviewassignment_status_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on “{self.article}” (round {self.round})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ASSIGNMENT_STATUSES
+
+    def is_overdue(self, *, now=None) -> bool:
+        return self.is_active and self.due_at < (now or timezone.now())
+
+    @condition("Choose a recommendation (approve or request changes) to complete {obj}.")
+    def has_recommendation(self) -> bool:
+        return self.recommendation in Recommendation.values
+
+    @transition(
+        field=status,
+        source=AssignmentStatus.ASSIGNED,
+        target=AssignmentStatus.ACCEPTED,
+        permission=may_act_as_reviewer,
+        custom={"label": _("Accept")},
+    )
+    def accept(self):
+        pass
+
+    @transition(
+        field=status,
+        source=list(ACTIVE_ASSIGNMENT_STATUSES),
+        target=AssignmentStatus.DECLINED,
+        permission=may_act_as_reviewer,
+        custom={"label": _("Decline")},
+    )
+    def decline(self):
+        pass
+
+    @transition(
+        field=status,
+        source=list(ACTIVE_ASSIGNMENT_STATUSES),
+        target=AssignmentStatus.COMPLETED,
+        conditions=[has_recommendation],
+        permission=may_act_as_reviewer,
+        custom={"label": _("Complete")},
+    )
+    def complete(self, *, completed_at=None):
+        self.completed_at = completed_at or timezone.now()
+
+    @transition(
+        field=status,
+        source=list(ACTIVE_ASSIGNMENT_STATUSES),
+        target=AssignmentStatus.CANCELLED,
+        permission=may_cancel,
+        custom={"label": _("Cancel")},
+    )
+    def cancel(self):
+        pass
+
+
+class ClaimDecision(models.Model):
+    """Append-only: what one reviewer decided on one claim, as it was worded then."""
+
+    claim = models.ForeignKey(
+        "articles.Claim",
+        verbose_name=_("claim"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
+    assignment = models.ForeignKey(
+        ReviewAssignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    snapshot = models.JSONField(
+        _("wording and citations decided on"),
+        help_text=_("The claim's wordings and cited references at the moment of the decision."),
+    )
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("claim decision")
+        verbose_name_plural = _("claim decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="request_changes") | ~Q(comment=""),
+                name="claimdecision_change_request_has_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} on claim {self.claim_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Claim decisions are append-only.")
+        super().save(*args, **kwargs)
+
+
+class ReminderQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class Reminder(models.Model):
+    """Append-only ledger of emails owed: the row is claimed before sending (DESIGN §3 I5)."""
+
+    assignment = models.ForeignKey(
+        ReviewAssignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    occurrence = models.PositiveSmallIntegerField(
+        _("occurrence"), default=1, help_text=_("1st, 2nd, 3rd overdue reminder, …")
+    )
+    recipient = models.EmailField(_("recipient"), blank=True)
+    created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "occurrence"], name="reminder_once_per_occurrence"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="reminder_unsent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.occurrence} for {self.assignment}"

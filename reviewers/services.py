@@ -1,0 +1,209 @@
+"""Writes to the board's review work: assignments and claim decisions.
+
+Each service takes the acting user, runs in one transaction and records who and why in history;
+the rules themselves are the transitions' conditions and permissions on the models.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from articles.models import Article, Claim
+from articles.services import article_touch_version
+from editorial.exceptions import EditorialError, EditorialPermissionDenied
+from editorial.history import save_with_history
+from editorial.workflow import check_transition, run_transition
+
+from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, Decision, Recommendation
+from .models import ClaimDecision, ReviewAssignment
+from .signals import assignment_created
+
+BOARD_GROUP = "Medical Advisory Board"
+
+
+def _announce(assignment: ReviewAssignment) -> None:
+    transaction.on_commit(
+        lambda: assignment_created.send(sender=ReviewAssignment, assignment=assignment)
+    )
+
+
+def is_board_reviewer(user) -> bool:
+    """Members of the board group, or users with an active reviewer profile."""
+    profile = getattr(user, "reviewer_profile", None)
+    return user.is_active and (
+        bool(profile and profile.active) or user.groups.filter(name=BOARD_GROUP).exists()
+    )
+
+
+def assignment_create(
+    *, article: Article, reviewer, due_at: datetime, actor, reason: str = "Reviewer assigned"
+) -> ReviewAssignment:
+    if not actor.has_perm("reviewers.add_reviewassignment"):
+        raise EditorialPermissionDenied("You need the “add review assignment” permission.")
+    if not is_board_reviewer(reviewer):
+        raise EditorialError(f"{reviewer} is not an active member of the Medical Advisory Board.")
+    if reviewer.pk == article.created_by_id:
+        raise EditorialError(f"{reviewer} created “{article}” and cannot review it.")
+    if due_at <= timezone.now():
+        raise EditorialError("The due date of an assignment must be in the future.")
+    try:
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=article.pk)
+            assignment = ReviewAssignment(
+                article=article,
+                reviewer=reviewer,
+                round=article.round,
+                assigned_by=actor,
+                due_at=due_at,
+            )
+            save_with_history(assignment, actor=actor, reason=reason)
+            _announce(assignment)
+    except IntegrityError as exc:
+        raise EditorialError(
+            f"{reviewer} already holds an assignment on “{article}” in round {article.round}."
+        ) from exc
+    return assignment
+
+
+def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignment]:
+    """Give the reviewers of the previous round a fresh assignment in the article's new round."""
+    previous = (
+        ReviewAssignment.objects.filter(article=article, round=article.round - 1)
+        .exclude(status__in=[AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED])
+        .select_related("reviewer")
+    )
+    carried = []
+    for old in previous:
+        if ReviewAssignment.objects.filter(
+            article=article, reviewer=old.reviewer, round=article.round
+        ).exists():
+            continue
+        assignment = ReviewAssignment(
+            article=article,
+            reviewer=old.reviewer,
+            round=article.round,
+            assigned_by=actor or old.assigned_by,
+            due_at=timezone.now() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS),
+        )
+        save_with_history(assignment, actor=actor, reason=f"Carried into round {article.round}")
+        _announce(assignment)
+        carried.append(assignment)
+    return carried
+
+
+def _transition_assignment(
+    *, assignment: ReviewAssignment, name: str, actor, reason: str, **kwargs
+) -> ReviewAssignment:
+    with transaction.atomic():
+        locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        run_transition(locked, name, actor, **kwargs)
+        save_with_history(locked, actor=actor, reason=f"{name}: {reason}" if reason else name)
+    return locked
+
+
+def assignment_accept(*, assignment: ReviewAssignment, actor) -> ReviewAssignment:
+    return _transition_assignment(assignment=assignment, name="accept", actor=actor, reason="")
+
+
+def assignment_decline(
+    *, assignment: ReviewAssignment, actor, reason: str = ""
+) -> ReviewAssignment:
+    return _transition_assignment(assignment=assignment, name="decline", actor=actor, reason=reason)
+
+
+def assignment_cancel(*, assignment: ReviewAssignment, actor, reason: str = "") -> ReviewAssignment:
+    return _transition_assignment(assignment=assignment, name="cancel", actor=actor, reason=reason)
+
+
+def assignment_complete(
+    *, assignment: ReviewAssignment, actor, recommendation: str, reason: str = ""
+) -> ReviewAssignment:
+    if recommendation not in Recommendation.values:
+        raise EditorialError(
+            "Choose a recommendation, approve or request changes, to complete the assignment."
+        )
+    with transaction.atomic():
+        locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        locked.recommendation = recommendation
+        run_transition(locked, "complete", actor)
+        label = Recommendation(recommendation).label
+        note = f"complete ({label})" + (f": {reason}" if reason else "")
+        save_with_history(locked, actor=actor, reason=note)
+    return locked
+
+
+def claims_decide(
+    *, claims: Sequence[Claim], actor, decision: str, comment: str = ""
+) -> list[ClaimDecision]:
+    """Approve or request changes on claims, in bulk, as the reviewer assigned this round.
+
+    Permission is asked of the claim transition once per article (it depends only on the
+    article and the reviewer); every claim then moves, gets a history row and a decision row.
+    """
+    if decision not in Decision.values:
+        raise EditorialError(f"“{decision}” is not a decision on a claim.")
+    comment = (comment or "").strip()
+    if decision == Decision.REQUEST_CHANGES and not comment:
+        raise EditorialError("Say what must change: a comment is required to request changes.")
+    transition_name = "approve" if decision == Decision.APPROVE else "request_changes"
+    with transaction.atomic():
+        locked = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(pk__in=[claim.pk for claim in claims])
+            .select_related("section__article")
+            .prefetch_related("wordings", "citations")
+            .order_by("pk")
+        )
+        if len(locked) != len({claim.pk for claim in claims}):
+            raise EditorialError("Some of the selected claims no longer exist.")
+        assignments: dict[int, ReviewAssignment] = {}
+        for claim in locked:
+            article = claim.section.article
+            if article.pk not in assignments:
+                check_transition(claim, transition_name, actor)
+                assignments[article.pk] = ReviewAssignment.objects.get(
+                    article=article,
+                    reviewer=actor,
+                    round=article.round,
+                    status__in=ACTIVE_ASSIGNMENT_STATUSES,
+                )
+            run_transition(claim, transition_name, None)
+        label = Decision(decision).label
+        reason = f"{transition_name}: {label}" + (f" — {comment}" if comment else "")
+        bulk_update_with_history(
+            locked,
+            Claim,
+            ["review_status"],
+            default_user=actor,
+            default_change_reason=reason,
+        )
+        now = timezone.now()
+        decisions = ClaimDecision.objects.bulk_create(
+            ClaimDecision(
+                claim=claim,
+                assignment=assignments[claim.section.article_id],
+                decision=decision,
+                comment=comment,
+                snapshot=claim.snapshot(),
+                created_at=now,
+            )
+            for claim in locked
+        )
+        for article_id in assignments:
+            article_touch_version(article_id=article_id)
+    return decisions
+
+
+def board_members():
+    """Active board reviewers, for the public board page and reviewer autocomplete."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, reviewer_profile__active=True)
+        .select_related("reviewer_profile")
+        .order_by("last_name", "first_name", "username")
+    )

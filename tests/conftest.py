@@ -1,0 +1,41 @@
+import os
+
+import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    """In CI nothing that names PostgreSQL or Redis may be skipped for want of them."""
+    if os.environ.get("CI") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise pytest.UsageError("CI runs the suite on PostgreSQL: set DATABASE_URL.")
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import EditorFactory
+
+    return EditorFactory()
+
+
+@pytest.fixture
+def reviewer(db):
+    from tests.factories import BoardReviewerFactory
+
+    return BoardReviewerFactory()
+
+
+@pytest.fixture
+def approver(db):
+    from tests.factories import ApproverFactory
+
+    return ApproverFactory()
