@@ -1,0 +1,238 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles import services as article_services
+from articles.choices import ClaimStatus
+from articles.models import Claim
+from editorial.exceptions import EditorialError, EditorialPermissionDenied
+from reviewers import services
+from reviewers.choices import AssignmentStatus
+from reviewers.models import ClaimDecision, ReviewAssignment
+from tests.factories import (
+    ApproverFactory,
+    BoardReviewerFactory,
+    ReviewAssignmentFactory,
+    article_with_claims,
+)
+from tests.workflow import approve_everything, assign_and_start
+
+pytestmark = pytest.mark.django_db
+
+
+def in_a_week():
+    return timezone.now() + timedelta(days=7)
+
+
+class TestAssignments:
+    def test_editor_assigns_a_board_reviewer(self, editor, reviewer):
+        article = article_with_claims(editor=editor)
+        assignment = services.assignment_create(
+            article=article, reviewer=reviewer, due_at=in_a_week(), actor=editor
+        )
+        assert (assignment.round, assignment.status, assignment.assigned_by) == (
+            1,
+            AssignmentStatus.ASSIGNED,
+            editor,
+        )
+        assert assignment.history.latest().history_change_reason == "Reviewer assigned"
+
+    def test_board_reviewer_cannot_assign(self, reviewer):
+        with pytest.raises(EditorialPermissionDenied):
+            services.assignment_create(
+                article=article_with_claims(),
+                reviewer=BoardReviewerFactory(),
+                due_at=in_a_week(),
+                actor=reviewer,
+            )
+
+    def test_only_board_members_can_be_assigned(self, editor):
+        from tests.factories import EditorFactory
+
+        with pytest.raises(EditorialError, match="not an active member"):
+            services.assignment_create(
+                article=article_with_claims(editor=editor),
+                reviewer=EditorFactory(),
+                due_at=in_a_week(),
+                actor=editor,
+            )
+
+    def test_due_date_must_be_in_the_future(self, editor, reviewer):
+        with pytest.raises(EditorialError, match="in the future"):
+            services.assignment_create(
+                article=article_with_claims(editor=editor),
+                reviewer=reviewer,
+                due_at=timezone.now() - timedelta(hours=1),
+                actor=editor,
+            )
+
+    def test_the_same_reviewer_is_not_assigned_twice_in_a_round(self, editor, reviewer):
+        article = article_with_claims(editor=editor)
+        services.assignment_create(
+            article=article, reviewer=reviewer, due_at=in_a_week(), actor=editor
+        )
+        with pytest.raises(EditorialError, match="already holds an assignment"):
+            services.assignment_create(
+                article=article, reviewer=reviewer, due_at=in_a_week(), actor=editor
+            )
+        assert ReviewAssignment.objects.filter(article=article).count() == 1
+
+    def test_reviewer_accepts_then_completes_with_a_recommendation(self, reviewer):
+        assignment = ReviewAssignmentFactory(reviewer=reviewer)
+        services.assignment_accept(assignment=assignment, actor=reviewer)
+        with pytest.raises(EditorialError, match="Choose a recommendation"):
+            services.assignment_complete(assignment=assignment, actor=reviewer, recommendation="")
+        done = services.assignment_complete(
+            assignment=assignment, actor=reviewer, recommendation="approve"
+        )
+        assert done.status == AssignmentStatus.COMPLETED
+        assert done.completed_at is not None
+
+    def test_only_the_assigned_reviewer_answers_an_assignment(self, reviewer):
+        assignment = ReviewAssignmentFactory(reviewer=reviewer)
+        with pytest.raises(EditorialPermissionDenied, match="Only"):
+            services.assignment_accept(assignment=assignment, actor=BoardReviewerFactory())
+        assert ReviewAssignment.objects.get(pk=assignment.pk).status == AssignmentStatus.ASSIGNED
+
+    def test_editor_cancels_and_reviewer_cannot_answer_a_cancelled_one(self, editor, reviewer):
+        assignment = ReviewAssignmentFactory(reviewer=reviewer)
+        services.assignment_cancel(assignment=assignment, actor=editor, reason="Conflict")
+        with pytest.raises(EditorialError, match="it is Cancelled"):
+            services.assignment_accept(assignment=assignment, actor=reviewer)
+
+
+class TestClaimDecisions:
+    def test_reviewer_approves_claims_in_bulk_with_decisions_and_history(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(claims=3, editor=editor), editor=editor, reviewer=reviewer
+        )
+        claims = list(Claim.objects.of_article(article))
+        decisions = services.claims_decide(claims=claims, actor=reviewer, decision="approve")
+        assert len(decisions) == 3
+        assert set(Claim.objects.of_article(article).values_list("review_status", flat=True)) == {
+            ClaimStatus.APPROVED
+        }
+        for claim in claims:
+            latest = claim.history.latest()
+            assert latest.history_user == reviewer
+            assert latest.history_change_reason.startswith("approve")
+        snapshot = ClaimDecision.objects.filter(claim=claims[0]).get().snapshot
+        assert snapshot["wordings"]["clinician"] == claims[0].wording_text("clinician")
+
+    def test_request_changes_needs_a_comment(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        with pytest.raises(EditorialError, match="comment is required"):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)),
+                actor=reviewer,
+                decision="request_changes",
+            )
+        assert not ClaimDecision.objects.exists()
+
+    def test_request_changes_keeps_the_comment(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        claim = Claim.objects.of_article(article).first()
+        services.claims_decide(
+            claims=[claim], actor=reviewer, decision="request_changes", comment="Cite the trial"
+        )
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.CHANGES_REQUESTED
+        assert ClaimDecision.objects.get().comment == "Cite the trial"
+
+    def test_an_approved_claim_is_not_approved_twice(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        claims = list(Claim.objects.of_article(article))
+        services.claims_decide(claims=claims[:1], actor=reviewer, decision="approve")
+        with pytest.raises(EditorialError, match="it is Approved"):
+            services.claims_decide(claims=claims, actor=reviewer, decision="approve")
+        assert ClaimDecision.objects.count() == 1
+
+
+class TestI4SeparationOfDuties:
+    def test_i4_reviewer_without_assignment_cannot_decide(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        outsider = BoardReviewerFactory()
+        with pytest.raises(EditorialPermissionDenied, match="active assignment"):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=outsider, decision="approve"
+            )
+        assert set(Claim.objects.of_article(article).values_list("review_status", flat=True)) == {
+            ClaimStatus.PENDING
+        }
+        assert not ClaimDecision.objects.exists()
+
+    def test_i4_editor_cannot_decide_on_claims(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        with pytest.raises(EditorialPermissionDenied):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=editor, decision="approve"
+            )
+        assert not ClaimDecision.objects.exists()
+
+    def test_i4_declined_assignment_gives_no_right_to_decide(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        services.assignment_decline(assignment=article.assignments.get(), actor=reviewer)
+        with pytest.raises(EditorialPermissionDenied):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=reviewer, decision="approve"
+            )
+
+    def test_i4_assignment_of_a_past_round_gives_no_right_to_decide(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        article_services.article_request_changes(article=article, actor=reviewer, note="Redo")
+        article = article_services.article_resubmit(article=article, actor=editor)
+        article.assignments.filter(round=2).get().delete()
+        ReviewAssignmentFactory(article=article, round=2)
+        article_services.article_start_review(article=article, actor=editor)
+        with pytest.raises(EditorialPermissionDenied, match="round 2"):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=reviewer, decision="approve"
+            )
+
+    def test_i4_no_decisions_before_review_starts(self, editor, reviewer):
+        article = article_with_claims(editor=editor)
+        ReviewAssignmentFactory(article=article, reviewer=reviewer)
+        with pytest.raises(EditorialPermissionDenied, match="not under review"):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=reviewer, decision="approve"
+            )
+
+    def test_i4_nobody_approves_an_article_they_created(self, reviewer):
+        creator = ApproverFactory()
+        from django.contrib.auth.models import Group
+
+        from reviewers.roles import EDITORS
+
+        creator.groups.add(Group.objects.get(name=EDITORS))
+        article = assign_and_start(
+            article_with_claims(editor=creator), editor=creator, reviewer=reviewer
+        )
+        with pytest.raises(EditorialPermissionDenied, match="another board member"):
+            approve_everything(article, reviewer=reviewer, approver=creator)
+        assert not article.__class__.objects.get(pk=article.pk).is_approved
+
+    def test_i4_creator_cannot_review_own_article(self, editor):
+        from reviewers.roles import BOARD, EDITORS
+
+        editor_on_the_board = BoardReviewerFactory(groups=(EDITORS, BOARD))
+        with pytest.raises(EditorialError, match="cannot review it"):
+            services.assignment_create(
+                article=article_with_claims(editor=editor_on_the_board),
+                reviewer=editor_on_the_board,
+                due_at=in_a_week(),
+                actor=editor,
+            )
