@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 import yaml
 from markdown_it import MarkdownIt
 
+from editorial.exceptions import EditorialError
+
 from .choices import ClaimKind, ReferenceKind
 
 FRONT_MATTER_FENCE = "---"
@@ -27,9 +29,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_PATTERN = re.compile(r"^\d{1,8}$")
 _CITATION_ITEM = r"\d+(?:\s*[-–]\s*\d+)?"
-TRAILING_CITATION = re.compile(
-    rf"\s*\[\s*({_CITATION_ITEM}(?:\s*,\s*{_CITATION_ITEM})*)\s*\]\s*$"
-)
+TRAILING_CITATION = re.compile(rf"\s*\[\s*({_CITATION_ITEM}(?:\s*,\s*{_CITATION_ITEM})*)\s*\]\s*$")
 MAX_RANGE = 50
 REFERENCE_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
 KNOWN_FRONT_MATTER = ("title", "slug", "last_updated", "references")
@@ -44,6 +44,18 @@ class Problem:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+
+class ArticleImportRefused(EditorialError):
+    """The file was not imported; ``problems`` says everything that is wrong, line by line."""
+
+    def __init__(self, problems: list[Problem], *, source_name: str = "The file"):
+        self.problems = problems
+        count = len(problems)
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(
+            f"{source_name} was not imported ({count} problem{'s' if count != 1 else ''}):\n{lines}"
+        )
 
 
 @dataclass
@@ -87,6 +99,7 @@ class ArticlePlan:
 
     title: str = ""
     slug: str = ""
+    slug_line: int = 1
     last_updated: datetime.date | None = None
     references: dict[int, ReferenceEntry] = field(default_factory=dict)
     sections: list[SectionEntry] = field(default_factory=list)
@@ -198,9 +211,7 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> Non
             Problem(lines.get("title", first_line), "The title is empty: write the question.")
         )
     elif len(title) > 300:
-        plan.problems.append(
-            Problem(lines["title"], "The title is longer than 300 characters.")
-        )
+        plan.problems.append(Problem(lines["title"], "The title is longer than 300 characters."))
     plan.title = title
 
     slug = data.get("slug")
@@ -216,6 +227,7 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> Non
             )
         )
     plan.slug = slug
+    plan.slug_line = lines.get("slug", first_line)
 
     last_updated = data.get("last_updated")
     if isinstance(last_updated, datetime.datetime):
@@ -266,7 +278,9 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
     reference = ReferenceEntry(number=number, line=line)
 
     def problem(name: str, message: str) -> None:
-        plan.problems.append(Problem(field_lines.get(name, line), f"Reference [{number}]: {message}"))
+        plan.problems.append(
+            Problem(field_lines.get(name, line), f"Reference [{number}]: {message}")
+        )
 
     for name in entry:
         if name not in (*REFERENCE_FIELDS, "complete"):
@@ -304,7 +318,9 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
     doi = str(entry.get("doi") or "").strip()
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)
     if doi and not DOI_PATTERN.match(doi):
-        problem("doi", f"the DOI “{doi}” is malformed; a DOI looks like 10.1016/j.jaad.2010.10.001.")
+        problem(
+            "doi", f"the DOI “{doi}” is malformed; a DOI looks like 10.1016/j.jaad.2010.10.001."
+        )
     reference.doi = doi
 
     pmid = str(entry.get("pmid") or "").strip()
