@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from articles.models import Claim
 from editorial.workflow import condition, permission
 
 from .choices import (
@@ -271,3 +272,12 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.occurrence} for {self.assignment}"
+
+
+class ClaimAwaitingReview(Claim):
+    """Claims as a board reviewer sees them: only where they review now (see the admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("claim awaiting my review")
+        verbose_name_plural = _("claims awaiting my review")

@@ -1,0 +1,714 @@
+"""The editors' workplace (DESIGN §5): articles with their claims, wordings and references.
+
+Every write made here goes through ``articles.services`` (or the reviewers' services), so the
+workflow rules, the material-change rule (I2), history reasons and the reader cache version all
+hold; a refused write shows the service's sentence as an error message and changes nothing.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from editorial.exceptions import EditorialError
+from editorial.history import save_with_history
+from editorial.workflow import check_transition, transition_label
+from reviewers.models import ReviewAssignment
+
+from . import services
+from .choices import ReadingLevel
+from .models import Article, Citation, Claim, Reference, Section, Wording
+from .readability import readability
+
+ADMIN_MEDIA_CSS = {"all": ["editorial_admin/admin.css"]}
+
+
+def _is_history_request(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History with field diffs and reasons for whoever may view the object; nobody reverts.
+
+    Superusers included (DESIGN §3 I3): the revert button is gone and a POST to a historical
+    version's page is refused before any form is saved.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("History is read-only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        if _is_history_request(request):
+            return [f.name for f in self.model._meta.fields if f.editable]
+        return super().get_readonly_fields(request, obj)
+
+
+class ServiceErrorsAsMessages:
+    """Turn a service's refusal during save or delete into an error message on the same page.
+
+    The admin saves inside one transaction, so the refusal rolls back everything of the request.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditorialError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except EditorialError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def adopt_created(target, created) -> None:
+    """Make the admin's unsaved ``target`` the row a service created (FSM fields are protected)."""
+    target.__dict__.update(
+        {name: value for name, value in created.__dict__.items() if name != "_state"}
+    )
+    target._state.adding = False
+    target._state.db = created._state.db
+
+
+def _reason(form, default: str) -> str:
+    return (form.cleaned_data.get("reason") or "").strip() or default
+
+
+# Article: list, transitions, outline of sections and claims.
+
+
+class HasOverdueReviewFilter(admin.SimpleListFilter):
+    title = _("overdue review")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_overdue_review=True)
+        if self.value() == "no":
+            return queryset.filter(has_overdue_review=False)
+        return queryset
+
+
+@dataclass
+class TransitionButton:
+    name: str
+    label: str
+    url: str
+    needs_note: bool = False
+    refusal: str = ""
+
+
+@dataclass
+class ClaimRow:
+    claim: Claim
+    depth: int
+    wordings: list = field(default_factory=list)
+    citation_numbers: list = field(default_factory=list)
+
+
+@dataclass
+class SectionRow:
+    section: Section
+    claims: list = field(default_factory=list)
+
+
+def wording_rows(claim: Claim) -> list:
+    by_level = {wording.level: wording for wording in claim.wordings.all()}
+    return [
+        (
+            ReadingLevel(level).label,
+            by_level[level],
+            readability(level=level, text=by_level[level].text),
+        )
+        for level in ReadingLevel.values
+        if level in by_level
+    ]
+
+
+def article_outline(article: Article) -> list[SectionRow]:
+    """Sections, claims (sub-claims after their parent), wordings with grades and citation numbers.
+
+    Four queries whatever the article's length; citation numbers follow the order of first
+    citation (Vancouver style).
+    """
+    claims = Claim.objects.prefetch_related(
+        "wordings",
+        Prefetch("citations", queryset=Citation.objects.select_related("reference")),
+    ).order_by("order")
+    sections = Section.objects.filter(article=article).prefetch_related(
+        Prefetch("claims", queryset=claims)
+    )
+    numbers: dict[int, int] = {}
+    outline = []
+    for section in sections:
+        section_claims = list(section.claims.all())
+        children: dict[int, list[Claim]] = {}
+        for claim in section_claims:
+            if claim.parent_id:
+                children.setdefault(claim.parent_id, []).append(claim)
+        ordered = []
+        for claim in section_claims:
+            if claim.parent_id is None:
+                ordered.append((claim, 0))
+                ordered.extend((child, 1) for child in children.get(claim.pk, []))
+        row = SectionRow(section=section)
+        for claim, depth in ordered:
+            cited = []
+            for citation in claim.citations.all():
+                number = numbers.setdefault(citation.reference_id, len(numbers) + 1)
+                cited.append((number, citation.reference))
+            row.claims.append(
+                ClaimRow(
+                    claim=claim, depth=depth, wordings=wording_rows(claim), citation_numbers=cited
+                )
+            )
+        outline.append(row)
+    return outline
+
+
+class RequestChangesForm(forms.Form):
+    note = forms.CharField(
+        label=_("What must change"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The editor reads this note; it is kept in the article's history."),
+    )
+
+
+ARTICLE_TRANSITIONS = {
+    "start_review": services.article_start_review,
+    "request_changes": services.article_request_changes,
+    "resubmit": services.article_resubmit,
+    "approve": services.article_approve,
+    "publish": services.article_publish,
+    "withdraw": services.article_withdraw,
+}
+"""Each admin button calls its service, never the model transition (history, carry-forward)."""
+
+TRANSITIONS_NEEDING_A_NOTE = {"request_changes"}
+
+
+class AssignmentRowInline(admin.TabularInline):
+    """The board reviewers of the article, every round; assign new ones from their own page."""
+
+    model = ReviewAssignment
+    fk_name = "article"
+    extra = 0
+    can_delete = False
+    fields = ["reviewer", "round", "status", "due_at", "recommendation", "completed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("board reviewers")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer").order_by("-round", "due_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    list_display = [
+        "title",
+        "review_status",
+        "publication_status",
+        "round",
+        "overdue_review",
+        "last_material_change_at",
+    ]
+    list_filter = ["review_status", "publication_status", HasOverdueReviewFilter]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [AssignmentRowInline]
+    change_form_template = "admin/articles/article/change_form.html"
+    transition_form_template = "admin/articles/article/transition_form.html"
+    readonly_fields = [
+        "review_status",
+        "publication_status",
+        "round",
+        "last_material_change_at",
+        "approved_by",
+        "approved_at",
+        "published_at",
+        "created_by",
+        "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug"]}),
+        (
+            _("Review and publication"),
+            {
+                "fields": [
+                    ("review_status", "round"),
+                    "publication_status",
+                    ("approved_by", "approved_at"),
+                    "published_at",
+                    ("created_by", "created_at"),
+                    "last_material_change_at",
+                ]
+            },
+        ),
+    ]
+
+    class Media:
+        css = ADMIN_MEDIA_CSS
+
+    def get_queryset(self, request):
+        overdue = ReviewAssignment.objects.overdue().filter(
+            article=OuterRef("pk"), round=OuterRef("round")
+        )
+        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["title", "slug"]})]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # No service renames an article yet; a plain save would skip history's reason.
+            readonly += ["title", "slug"]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
+
+    def has_delete_permission(self, request, obj=None):
+        """Articles are withdrawn, not deleted: their history is the audit trail (I3)."""
+        return False
+
+    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
+    def overdue_review(self, article):
+        return article.has_overdue_review
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.article_create(
+                title=form.cleaned_data["title"],
+                slug=form.cleaned_data["slug"],
+                actor=request.user,
+                reason="Created in the admin",
+            )
+            adopt_created(obj, created)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_buttons(self, request, article) -> tuple[list, list]:
+        """What the user may do now, and what they could do but a condition still forbids."""
+        available, blocked = [], []
+        for name in ARTICLE_TRANSITIONS:
+            method = getattr(article, name)
+            meta = method._django_fsm
+            transition = meta.get_transition(meta.field.get_state(article))
+            if transition is None or not transition.has_perm(article, request.user):
+                continue
+            button = TransitionButton(
+                name=name,
+                label=str(transition_label(method)),
+                url=reverse("admin:articles_article_transition", args=[article.pk, name]),
+                needs_note=name in TRANSITIONS_NEEDING_A_NOTE,
+            )
+            try:
+                check_transition(article, name, request.user)
+            except EditorialError as error:
+                button.refusal = error.message
+                blocked.append(button)
+            else:
+                available.append(button)
+        return available, blocked
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        article = self.get_object(request, unquote(object_id))
+        if article is not None:
+            available, blocked = self.transition_buttons(request, article)
+            extra_context.update(
+                editorial_transitions=available,
+                editorial_blocked=blocked,
+                editorial_outline=article_outline(article),
+                may_add_claims=request.user.has_perm("articles.add_claim"),
+                may_assign=request.user.has_perm("reviewers.add_reviewassignment"),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request, object_id, name):
+        article = self.get_object(request, unquote(object_id))
+        if article is None or name not in ARTICLE_TRANSITIONS:
+            raise Http404
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        label = str(transition_label(getattr(article, name)))
+        kwargs = {}
+        if name in TRANSITIONS_NEEDING_A_NOTE:
+            form = RequestChangesForm(request.POST if request.method == "POST" else None)
+            if not form.is_bound or not form.is_valid():
+                context = {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "original": article,
+                    "title": f"{label}: {article}",
+                    "label": label,
+                    "form": form,
+                    "change_url": change_url,
+                }
+                return TemplateResponse(request, self.transition_form_template, context)
+            kwargs["note"] = form.cleaned_data["note"]
+        elif request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            changed = ARTICLE_TRANSITIONS[name](article=article, actor=request.user, **kwargs)
+        except EditorialError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"{label}: done. “{changed}” is {changed.get_review_status_display().lower()} "
+                f"and {changed.get_publication_status_display().lower()}.",
+                messages.SUCCESS,
+            )
+        return redirect(change_url)
+
+
+# Claims: wordings and citations, edited through the content services.
+
+
+class ClaimAdminForm(forms.ModelForm):
+    clinician = forms.CharField(
+        label=_("Healthcare professional wording"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required. The other reading levels fall back to it."),
+    )
+    student = forms.CharField(
+        label=_("Student wording"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Aim for grade 12 or below."),
+    )
+    patient = forms.CharField(
+        label=_("Patient or caregiver wording"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Aim for grade 8 or below."),
+    )
+    reason = forms.CharField(
+        label=_("Why this change"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Kept in history. Any change to a wording or citation sends the claim back "
+            "to the board."
+        ),
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["section", "parent", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for wording in self.instance.wordings.all():
+                self.fields[wording.level].initial = wording.text
+
+
+class CitationInline(admin.TabularInline):
+    """The claim's references in citation order; saved as one material change."""
+
+    model = Citation
+    extra = 1
+    fields = ["order", "reference"]
+    autocomplete_fields = ["reference"]
+    verbose_name_plural = _("citations (in order)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reference")
+
+
+@admin.register(Claim)
+class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    form = ClaimAdminForm
+    inlines = [CitationInline]
+    list_display = ["summary", "section", "article", "review_status", "kind"]
+    list_filter = ["review_status", "kind"]
+    list_select_related = ["section__article"]
+    search_fields = ["wordings__text", "section__article__title"]
+    autocomplete_fields = ["section"]
+    readonly_fields = ["review_status", "reading_grades", "board_decisions"]
+
+    class Media:
+        css = ADMIN_MEDIA_CSS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("wordings")
+
+    def get_fieldsets(self, request, obj=None):
+        placement = ["section", "parent", "kind"]
+        if obj is not None:
+            placement = ["review_status", *placement]
+        fieldsets = [
+            (None, {"fields": placement}),
+            (_("Wordings"), {"fields": ["clinician", "student", "patient", "reason"]}),
+        ]
+        if obj is not None:
+            fieldsets.append(
+                (
+                    _("Readability and board decisions"),
+                    {"fields": ["reading_grades", "board_decisions"]},
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Moving a claim has no service yet; it stays where it was added.
+            readonly += ["section", "parent", "kind"]
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        return {key: value for key, value in request.GET.items() if key in {"section", "parent"}}
+
+    @admin.display(description=_("article"), ordering="section__article__title")
+    def article(self, claim):
+        return claim.section.article
+
+    @admin.display(description=_("claim"))
+    def summary(self, claim):
+        return claim.summary()
+
+    @admin.display(description=_("reading grade (Flesch–Kincaid)"))
+    def reading_grades(self, claim):
+        rows = wording_rows(claim)
+        return format_html(
+            "<ul class='reading-grades'>{}</ul>",
+            _grades_html(rows),
+        )
+
+    @admin.display(description=_("board decisions"))
+    def board_decisions(self, claim):
+        decisions = claim.decisions.select_related("assignment__reviewer")[:10]
+        if not decisions:
+            return _("None yet.")
+        return format_html(
+            "<ul class='board-decisions'>{}</ul>",
+            _decisions_html(decisions),
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            reason = _reason(form, "Claim added in the admin")
+            created = services.claim_add(
+                section=data["section"],
+                text=data["clinician"],
+                kind=data["kind"],
+                parent=data.get("parent"),
+                wordings={level: data.get(level, "") for level in ("student", "patient")},
+                actor=request.user,
+                reason=reason,
+            )
+            adopt_created(obj, created)
+        else:
+            reason = _reason(form, "Wording edited in the admin")
+            for level in ReadingLevel.values:
+                if level in form.changed_data:
+                    services.wording_set(
+                        claim=obj,
+                        level=level,
+                        text=data.get(level, ""),
+                        actor=request.user,
+                        reason=reason,
+                    )
+        for level in ReadingLevel.values:
+            warning = readability(level=level, text=data.get(level) or "").warning
+            if data.get(level) and warning:
+                label = ReadingLevel(level).label
+                self.message_user(request, f"{label} wording: {warning}", messages.WARNING)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Citation:
+            return super().save_formset(request, form, formset, change)
+        kept = [
+            (inline.cleaned_data.get("order") or 0, index, inline.cleaned_data["reference"])
+            for index, inline in enumerate(formset.forms)
+            if inline.cleaned_data.get("reference") and not inline.cleaned_data.get("DELETE")
+        ]
+        references = [reference for _order, _index, reference in sorted(kept, key=lambda k: k[:2])]
+        services.claim_set_citations(
+            claim=form.instance,
+            references=references,
+            actor=request.user,
+            reason=_reason(form, "Citations edited in the admin"),
+        )
+
+    def delete_model(self, request, obj):
+        services.claim_remove(claim=obj, actor=request.user, reason="Claim removed in the admin")
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset:
+            services.claim_remove(
+                claim=claim, actor=request.user, reason="Claim removed in the admin"
+            )
+
+
+def _grades_html(rows):
+    return format_html_join(
+        "",
+        "<li>{}: grade {}{}</li>",
+        (
+            (
+                label,
+                f"{result.grade:.1f}",
+                format_html(" <strong class='grade-warning'>⚠ {}</strong>", result.warning)
+                if result.too_hard
+                else "",
+            )
+            for label, _wording, result in rows
+        ),
+    )
+
+
+def _decisions_html(decisions):
+    return format_html_join(
+        "",
+        "<li>{} — {} by {}{}</li>",
+        (
+            (
+                decision.created_at.strftime("%Y-%m-%d %H:%M"),
+                decision.get_decision_display(),
+                decision.assignment.reviewer,
+                f": “{decision.comment}”" if decision.comment else "",
+            )
+            for decision in decisions
+        ),
+    )
+
+
+# Sections, references and the read-only trails of wordings and citations.
+
+
+@admin.register(Section)
+class SectionAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    list_display = ["heading", "article", "level", "order"]
+    list_select_related = ["article"]
+    search_fields = ["heading", "article__title"]
+    autocomplete_fields = ["article"]
+    fields = ["article", "heading", "level"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # No service renames or moves a section yet; headings are fixed once added.
+        return ["article", "heading", "level"] if obj is not None else []
+
+    def get_changeform_initial_data(self, request):
+        return {key: value for key, value in request.GET.items() if key == "article"}
+
+    def has_delete_permission(self, request, obj=None):
+        """Deleting a section would drop its claims without the material-change rule."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.section_add(
+                article=form.cleaned_data["article"],
+                heading=form.cleaned_data["heading"],
+                level=form.cleaned_data["level"],
+                actor=request.user,
+                reason="Section added in the admin",
+            )
+            adopt_created(obj, created)
+
+
+@admin.register(Reference)
+class ReferenceAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    list_display = ["title", "kind", "source", "year", "doi", "pmid", "is_complete"]
+    list_filter = ["kind", "is_complete"]
+    search_fields = ["title", "authors", "doi", "pmid", "source"]
+    fields = [*Reference.BIBLIOGRAPHIC_FIELDS, "is_complete"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # A new reference is cited by no claim yet: nothing to send back to the board.
+            save_with_history(obj, actor=request.user, reason="Reference added in the admin")
+            return
+        changed = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in self.fields
+        }
+        if changed:
+            services.reference_update(
+                reference=obj, actor=request.user, reason="Reference edited in the admin", **changed
+            )
+
+
+class ReadOnlyTrailAdmin(ReadOnlyHistoryAdmin):
+    """Shown only for its history: changes are made on the claim."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Wording)
+class WordingAdmin(ReadOnlyTrailAdmin):
+    list_display = ["claim", "level", "text", "reading_grade"]
+    list_filter = ["level"]
+    list_select_related = ["claim"]
+    search_fields = ["text"]
+
+    @admin.display(description=_("reading grade"))
+    def reading_grade(self, wording):
+        result = readability(level=wording.level, text=wording.text)
+        if result.too_hard:
+            return format_html("<strong class='grade-warning'>⚠ {}</strong>", result.warning)
+        return f"{result.grade:.1f}"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("claim__wordings")
+
+
+@admin.register(Citation)
+class CitationAdmin(ReadOnlyTrailAdmin):
+    list_display = ["claim", "order", "reference"]
+    list_select_related = ["reference"]
+    search_fields = ["reference__title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("claim__wordings")

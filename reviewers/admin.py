@@ -1,0 +1,465 @@
+"""The board reviewers' workplace (DESIGN §5): claims awaiting my review and my assignments.
+
+Decisions and assignment steps go through ``reviewers.services``; the rules (who may decide,
+in which round) are the model transitions' and are asked there, not here.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles.admin import (
+    ADMIN_MEDIA_CSS,
+    ReadOnlyHistoryAdmin,
+    ServiceErrorsAsMessages,
+    adopt_created,
+    wording_rows,
+)
+from articles.choices import ClaimStatus, ReadingLevel
+from articles.models import Citation
+from articles.wording_diff import changed_levels
+from editorial.exceptions import EditorialError
+
+from . import services
+from .choices import Decision, Recommendation
+from .models import ClaimAwaitingReview, ClaimDecision, ReviewAssignment, ReviewerProfile
+
+User = get_user_model()
+
+
+# Claims awaiting my review.
+
+
+class AwaitingDecisionFilter(admin.SimpleListFilter):
+    """Pending claims first: what the reviewer has yet to decide on."""
+
+    title = _("decision")
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", _("Awaiting my decision")),
+            ("decided", _("Decided")),
+            ("all", _("All")),
+        ]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "pending") == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "pending"
+        if value == "pending":
+            return queryset.filter(review_status=ClaimStatus.PENDING)
+        if value == "decided":
+            return queryset.exclude(review_status=ClaimStatus.PENDING)
+        return queryset
+
+
+class DecisionCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must change"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Required. The editor reads it next to the claim; it is kept in history."),
+    )
+
+
+def _current_wordings(claim) -> dict[str, str]:
+    return {wording.level: wording.text for wording in claim.wordings.all()}
+
+
+@admin.register(ClaimAwaitingReview)
+class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
+    """Claims of the articles a reviewer reviews this round, with what changed since last time."""
+
+    list_display = ["claim_for_review", "article_link", "section", "status", "cites"]
+    list_display_links = None
+    list_filter = [AwaitingDecisionFilter]
+    search_fields = ["wordings__text", "section__article__title"]
+    list_per_page = 100
+    actions = ["approve", "request_changes"]
+    ordering = ["section__article__title", "section__order", "order"]
+
+    class Media:
+        css = ADMIN_MEDIA_CSS
+
+    def get_queryset(self, request):
+        decisions = ClaimDecision.objects.order_by("-created_at", "-pk")
+        return (
+            ClaimAwaitingReview.objects.for_reviewer(request.user)
+            .select_related("section__article")
+            .prefetch_related(
+                "wordings",
+                Prefetch("citations", queryset=Citation.objects.select_related("reference")),
+                Prefetch("decisions", queryset=decisions),
+            )
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("reviewers.add_claimdecision")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("claim"))
+    def claim_for_review(self, claim):
+        current = _current_wordings(claim)
+        last = next(iter(claim.decisions.all()), None)
+        changes = []
+        citations_changed = False
+        if last is not None and claim.review_status == ClaimStatus.PENDING:
+            changes = changed_levels(last.snapshot.get("wordings", {}), current)
+            current_refs = [citation.reference_id for citation in claim.citations.all()]
+            citations_changed = last.snapshot.get("citations", []) != current_refs
+        diffs = dict(changes)
+        return render_to_string(
+            "admin/reviewers/claimawaitingreview/claim_cell.html",
+            {
+                "claim": claim,
+                "last": last,
+                "changed": bool(changes) or citations_changed,
+                "citations_changed": citations_changed,
+                "rows": [
+                    (label, wording, result, diffs.get(wording.level))
+                    for label, wording, result in wording_rows(claim)
+                ],
+                "removed_levels": [
+                    ReadingLevel(level).label for level in diffs if level not in current
+                ],
+            },
+        )
+
+    @admin.display(description=_("article"), ordering="section__article__title")
+    def article_link(self, claim):
+        article = claim.section.article
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        return format_html('<a href="{}">{}</a>', url, article)
+
+    @admin.display(description=_("status"), ordering="review_status")
+    def status(self, claim):
+        return format_html(
+            '<span class="claim-status status-{}">{}</span>',
+            claim.review_status,
+            claim.get_review_status_display(),
+        )
+
+    @admin.display(description=_("cites"))
+    def cites(self, claim):
+        return format_html(
+            "<ul class='board-decisions'>{}</ul>",
+            _citations_html(claim.citations.all()),
+        )
+
+    def _decide(self, request, queryset, *, decision: str, comment: str = "") -> None:
+        claims = list(queryset.select_related(None).prefetch_related(None).only("pk"))
+        try:
+            decided = services.claims_decide(
+                claims=claims, actor=request.user, decision=decision, comment=comment
+            )
+        except EditorialError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        verb = "approved" if decision == Decision.APPROVE else "sent back for changes"
+        self.message_user(
+            request,
+            ngettext("%(n)d claim %(verb)s.", "%(n)d claims %(verb)s.", len(decided))
+            % {"n": len(decided), "verb": verb},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve selected claims"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, decision=Decision.APPROVE)
+
+    @admin.action(description=_("Request changes on selected claims…"))
+    def request_changes(self, request, queryset):
+        form = DecisionCommentForm(request.POST if "comment" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._decide(
+                request,
+                queryset,
+                decision=Decision.REQUEST_CHANGES,
+                comment=form.cleaned_data["comment"],
+            )
+            return None
+        claims = list(queryset)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Request changes"),
+            "opts": self.opts,
+            "claims": claims,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/reviewers/claimawaitingreview/request_changes.html", context
+        )
+
+
+def _citations_html(citations):
+    return format_html_join(
+        "",
+        "<li class='{}'>{}</li>",
+        (
+            ("" if citation.reference.is_complete else "incomplete-reference", citation.reference)
+            for citation in citations
+        ),
+    )
+
+
+# Assignments.
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        return queryset
+
+
+class CompleteAssignmentForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Your recommendation"),
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Note for the editor"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReviewAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = ReviewAssignment
+        fields = ["article", "reviewer", "due_at"]
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    """Editors assign and cancel; a reviewer sees “My assignments” and answers them."""
+
+    form = ReviewAssignmentForm
+    list_display = ["article", "reviewer", "round", "status", "due", "recommendation"]
+    list_filter = ["status", OverdueFilter, "round"]
+    list_select_related = ["article", "reviewer"]
+    search_fields = ["article__title", "reviewer__username", "reviewer__last_name"]
+    autocomplete_fields = ["article", "reviewer"]
+    actions = ["accept", "decline", "complete", "cancel"]
+    readonly_fields = [
+        "article",
+        "reviewer",
+        "round",
+        "status",
+        "due_at",
+        "recommendation",
+        "assigned_by",
+        "assigned_at",
+        "completed_at",
+    ]
+
+    class Media:
+        css = ADMIN_MEDIA_CSS
+
+    def _manages_assignments(self, request) -> bool:
+        return request.user.has_perm("reviewers.change_reviewassignment")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self._manages_assignments(request):
+            queryset = queryset.for_reviewer(request.user)
+        return queryset
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["article", "reviewer", "due_at"]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_changeform_initial_data(self, request):
+        initial = {key: value for key, value in request.GET.items() if key == "article"}
+        initial["due_at"] = timezone.now() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reviewer":
+            kwargs["queryset"] = services.board_members()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        """Assignments are cancelled or declined, never deleted: decisions point at them."""
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self._manages_assignments(request):
+            extra_context = {**(extra_context or {}), "title": _("My assignments")}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, assignment):
+        due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
+        if assignment.is_overdue():
+            return format_html('<span class="overdue">{} ({})</span>', due, _("overdue"))
+        return due
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.assignment_create(
+                article=form.cleaned_data["article"],
+                reviewer=form.cleaned_data["reviewer"],
+                due_at=form.cleaned_data["due_at"],
+                actor=request.user,
+                reason="Reviewer assigned in the admin",
+            )
+            adopt_created(obj, created)
+
+    def _each(self, request, queryset, step, done: str, **kwargs) -> None:
+        succeeded = 0
+        for assignment in queryset:
+            try:
+                step(assignment=assignment, actor=request.user, **kwargs)
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(
+                request,
+                ngettext("%(n)d assignment %(done)s.", "%(n)d assignments %(done)s.", succeeded)
+                % {"n": succeeded, "done": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Accept selected assignments"))
+    def accept(self, request, queryset):
+        self._each(request, queryset, services.assignment_accept, "accepted")
+
+    @admin.action(description=_("Decline selected assignments"))
+    def decline(self, request, queryset):
+        self._each(request, queryset, services.assignment_decline, "declined")
+
+    @admin.action(description=_("Cancel selected assignments"))
+    def cancel(self, request, queryset):
+        self._each(request, queryset, services.assignment_cancel, "cancelled")
+
+    @admin.action(description=_("Complete selected assignments with a recommendation…"))
+    def complete(self, request, queryset):
+        form = CompleteAssignmentForm(request.POST if "recommendation" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._each(
+                request,
+                queryset,
+                services.assignment_complete,
+                "completed",
+                recommendation=form.cleaned_data["recommendation"],
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Complete with a recommendation"),
+            "opts": self.opts,
+            "assignments": list(queryset),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reviewers/reviewassignment/complete.html", context)
+
+
+@admin.register(ClaimDecision)
+class ClaimDecisionAdmin(admin.ModelAdmin):
+    """Append-only: shown to read, never changed."""
+
+    list_display = ["claim", "decision", "reviewer", "comment", "created_at"]
+    list_filter = ["decision"]
+    list_select_related = ["assignment__reviewer", "claim"]
+    search_fields = ["comment", "assignment__article__title"]
+    readonly_fields = ["claim", "assignment", "decision", "comment", "snapshot", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("claim__wordings")
+
+    @admin.display(description=_("reviewer"))
+    def reviewer(self, decision):
+        return decision.assignment.reviewer
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["__str__", "specialty", "active"]
+    list_filter = ["active", "specialty"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "specialty"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class EditorialUserAdmin(UserAdmin):
+    """Users, plus the board-member search behind the reviewer autocomplete of assignments."""
+
+    def _is_reviewer_autocomplete(self, request) -> bool:
+        match = getattr(request, "resolver_match", None)
+        return bool(
+            match
+            and match.url_name == "autocomplete"
+            and request.GET.get("app_label") == "reviewers"
+            and request.GET.get("model_name") == "reviewassignment"
+            and request.GET.get("field_name") == "reviewer"
+        )
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None and self._is_reviewer_autocomplete(request):
+            return request.user.has_perm("reviewers.add_reviewassignment")
+        return super().has_view_permission(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        if self._is_reviewer_autocomplete(request):
+            queryset = queryset.filter(pk__in=services.board_members().values("pk"))
+        return super().get_search_results(request, queryset, search_term)
