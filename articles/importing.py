@@ -133,11 +133,13 @@ def read_article(source_text: str, *, allow_missing_references: bool = False) ->
     plan = ArticlePlan()
     text = source_text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     front_matter, front_offset, body, body_offset = _split_front_matter(text, plan)
-    if front_matter is not None:
-        _read_front_matter(front_matter, front_offset, plan)
+    references_read = front_matter is not None and _read_front_matter(
+        front_matter, front_offset, plan
+    )
     if body is not None:
         _read_body(body, body_offset, plan)
-    _check_citations(plan, allow_missing_references=allow_missing_references)
+    if references_read:
+        _check_citations(plan, allow_missing_references=allow_missing_references)
     plan.problems.sort(key=lambda problem: problem.line)
     plan.warnings.sort(key=lambda problem: problem.line)
     return plan
@@ -187,20 +189,24 @@ def _key_lines(front_matter: str, offset: int) -> tuple[dict, dict]:
     return top, references
 
 
-def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> None:
+def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> bool:
+    """Read the fields into ``plan``; False when the references could not be read at all."""
     try:
         data = yaml.safe_load(front_matter)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = offset + (mark.line + 1 if mark else 1)
         reason = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark:
+            reason += f" ({context} opened on line {offset + context_mark.line + 1})"
         plan.problems.append(Problem(line, f"The front matter is not valid YAML: {reason}."))
-        return
+        return False
     if not isinstance(data, dict):
         plan.problems.append(
             Problem(offset, "The front matter must be fields such as “title: …” and “slug: …”.")
         )
-        return
+        return False
     lines, reference_lines = _key_lines(front_matter, offset)
     first_line = offset + 1
 
@@ -256,12 +262,13 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> Non
                 "references must list each reference under its citation number.",
             )
         )
-        return
+        return False
     for number, entry in references.items():
         line, field_lines = reference_lines.get(str(number), (first_line, {}))
         reference = _read_reference(number, entry, line, field_lines, plan)
         if reference is not None:
             plan.references[number] = reference
+    return True
 
 
 def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePlan):
@@ -410,6 +417,7 @@ def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
             line = line_of(token)
             heading = " ".join(tokens[index + 1].content.split())
             if token.tag not in ("h2", "h3"):
+                reported_outside = True
                 plan.problems.append(
                     Problem(
                         line,
