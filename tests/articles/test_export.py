@@ -1,0 +1,98 @@
+"""Exporting an article in the import format, and importing the export again (round trip)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from articles.exporting import article_as_markdown, citation_brackets
+from articles.importing import read_article
+from articles.models import Article, Claim, Reference
+from articles.services import article_import
+from tests.articles.outlines import outline, stored_outline
+
+pytestmark = pytest.mark.django_db
+
+SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "calcium-deposits.md"
+DATA = Path(__file__).parent / "data"
+
+
+def under_another_slug(markdown: str, old: str, new: str) -> str:
+    return markdown.replace(f"slug: {old}\n", f"slug: {new}\n", 1)
+
+
+def test_seed_round_trips_under_another_slug(editor):
+    text = SEED.read_text(encoding="utf-8")
+    original = article_import(source_text=text, actor=editor, allow_missing_references=True)
+    references_before = Reference.objects.count()
+
+    exported = article_as_markdown(original.article)
+    copy = article_import(
+        source_text=under_another_slug(exported, "calcium-deposits-in-tissues", "copy"),
+        actor=editor,
+    )
+
+    assert copy.warnings == []
+    assert stored_outline(copy.article) == stored_outline(original.article)
+    assert Reference.objects.count() == references_before
+    assert copy.article.incomplete_references().count() == 3
+    assert copy.article.last_material_change_at == original.article.last_material_change_at
+
+
+def test_export_keeps_the_seed_body_as_written(editor):
+    text = SEED.read_text(encoding="utf-8")
+    article = article_import(source_text=text, actor=editor, allow_missing_references=True).article
+
+    exported = article_as_markdown(article)
+
+    assert exported.split("\n---\n", 1)[1] == text.split("\n---\n", 1)[1]
+
+
+def test_export_numbers_references_by_first_citation(editor):
+    text = (DATA / "vascular-calcification.md").read_text()
+    article = article_import(source_text=text, actor=editor).article
+
+    exported = article_as_markdown(article)
+
+    plan = read_article(exported)
+    assert [plan.references[n].title for n in sorted(plan.references)] == [
+        "Calcium × phosphate product — a primer",
+        "Vascular calcification in chronic kidney disease",
+        "A review of soft tissue calcifications.",
+        "KDIGO clinical practice guideline for CKD–MBD",
+        "Coronary artery calcium score and risk",
+    ]
+    assert "in the walls of arteries; in chronic kidney disease it affects the media" in exported
+    assert "toward a bone-like phenotype [2, 4, 5]\n" in exported
+    assert outline(exported) == outline(text)
+
+
+def test_placeholder_is_exported_as_incomplete(editor):
+    text = SEED.read_text(encoding="utf-8")
+    article = article_import(source_text=text, actor=editor, allow_missing_references=True).article
+
+    plan = read_article(article_as_markdown(article))
+
+    assert [n for n, ref in plan.references.items() if not ref.is_complete] == [3, 6, 7]
+
+
+def test_citation_brackets_write_runs_as_ranges():
+    assert citation_brackets([]) == ""
+    assert citation_brackets([1, 2]) == " [1, 2]"
+    assert citation_brackets([2, 3, 4, 7]) == " [2-4, 7]"
+    assert citation_brackets([5, 1]) == " [5, 1]"
+
+
+def test_export_article_command_writes_a_file_that_imports(editor, tmp_path):
+    text = (DATA / "vascular-calcification.md").read_text()
+    article = article_import(source_text=text, actor=editor).article
+    path = tmp_path / "export.md"
+
+    call_command("export_article", article.slug, "--output", str(path))
+    path.write_text(under_another_slug(path.read_text(), article.slug, "copy"))
+    call_command("import_article", str(path), "--as", editor.username)
+
+    copy = Article.objects.get(slug="copy")
+    assert stored_outline(copy) == stored_outline(article)
+    assert Claim.objects.of_article(copy).count() == 8

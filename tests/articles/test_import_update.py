@@ -1,0 +1,146 @@
+"""Re-importing a slug with ``update``: only what the file changes goes back to the board (I2)."""
+
+from pathlib import Path
+
+import pytest
+
+from articles.choices import ClaimStatus, ReviewStatus
+from articles.exporting import article_as_markdown
+from articles.models import Article, Claim, Reference
+from articles.services import article_import
+from tests.articles.outlines import outline
+from tests.workflow import approved_article
+
+pytestmark = pytest.mark.django_db
+
+DYSTROPHIC = "Dystrophic calcification follows tissue damage even when serum calcium is normal"
+ORIGINAL = (Path(__file__).parent / "data" / "vascular-calcification.md").read_text()
+
+
+def update_with(text: str, editor):
+    return article_import(source_text=text, actor=editor, update=True, source_name="revised.md")
+
+
+@pytest.fixture
+def approved(editor, reviewer, approver):
+    article = article_import(source_text=ORIGINAL, actor=editor, source_name="first.md").article
+    return approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
+
+
+def statuses(article) -> dict[str, str]:
+    return {
+        claim.wording_text("clinician"): claim.review_status
+        for claim in Claim.objects.of_article(article).prefetch_related("wordings")
+    }
+
+
+def test_update_touching_one_claim_sends_only_that_claim_back(approved, editor):
+    before = statuses(approved)
+    revised = ORIGINAL.replace("Ageing and diabetes", "Ageing, diabetes and smoking")
+
+    result = update_with(revised, editor)
+
+    after = statuses(approved)
+    assert after.pop("Ageing, diabetes and smoking") == ClaimStatus.PENDING
+    del before["Ageing and diabetes"]
+    assert after == before
+    assert set(after.values()) == {ClaimStatus.APPROVED}
+    claim = Claim.objects.of_article(approved).get(wordings__text="Ageing, diabetes and smoking")
+    assert result.changes == [f"line 49: claim {claim.pk} changed"]
+    article = Article.objects.get(pk=approved.pk)
+    assert (article.review_status, article.round) == (ReviewStatus.UNDER_REVIEW, 2)
+
+
+def test_update_records_the_import_as_the_reason(approved, editor):
+    update_with(ORIGINAL.replace("Ageing and diabetes", "Ageing and smoking"), editor)
+
+    claim = Claim.objects.of_article(approved).get(wordings__text="Ageing and smoking")
+    wording_row = claim.wordings.get().history.latest()
+    assert (wording_row.history_user, wording_row.history_change_reason) == (
+        editor,
+        "Import of revised.md",
+    )
+    assert claim.history.latest().history_change_reason == "return_to_pending: Import of revised.md"
+    assert Article.objects.get(pk=approved.pk).history.latest().history_change_reason == (
+        "reopen: Import of revised.md"
+    )
+
+
+def test_update_changing_citations_sends_only_that_claim_back(approved, editor):
+    revised = ORIGINAL.replace("Agatston units [4]", "Agatston units [4, 2]")
+
+    update_with(revised, editor)
+
+    after = statuses(approved)
+    pending = [text for text, status in after.items() if status == ClaimStatus.PENDING]
+    assert pending == ["The coronary calcium score grades risk by Agatston units"]
+    claim = Claim.objects.of_article(approved).get(wordings__text__startswith="The coronary")
+    assert [c.reference.title for c in claim.citations.order_by("order")] == [
+        "Coronary artery calcium score and risk",
+        "Vascular calcification in chronic kidney disease",
+    ]
+
+
+def test_update_adds_and_removes_claims_in_the_file_order(approved, editor):
+    revised = ORIGINAL.replace(
+        "  - Ageing and diabetes\n", "  - Ageing and diabetes\n  - Long-term dialysis [3]\n"
+    ).replace(
+        "- Dystrophic calcification follows tissue damage even when serum calcium is normal [1]\n",
+        "",
+    )
+
+    result = update_with(revised, editor)
+
+    assert outline(article_as_markdown(Article.objects.get(pk=approved.pk))) == outline(revised)
+    after = statuses(approved)
+    assert after.pop("Long-term dialysis") == ClaimStatus.PENDING
+    assert (
+        "Dystrophic calcification follows tissue damage even when serum calcium is normal"
+        not in after
+    )
+    assert set(after.values()) == {ClaimStatus.APPROVED}
+    assert len(result.changes) == 2
+
+
+def test_update_with_a_new_section_and_a_renamed_heading(approved, editor):
+    revised = ORIGINAL.replace("### Imaging", "### Imaging tests") + (
+        "\n## Treatment\n\n- Phosphate binders lower serum phosphate [3]\n"
+    )
+
+    update_with(revised, editor)
+
+    article = Article.objects.get(pk=approved.pk)
+    assert outline(article_as_markdown(article)) == outline(revised)
+    assert [s.heading for s in article.sections.order_by("order")][-2:] == [
+        "Imaging tests",
+        "Treatment",
+    ]
+    pending = [text for text, status in statuses(article).items() if status == "pending"]
+    assert pending == ["Phosphate binders lower serum phosphate"]
+
+
+def test_update_of_a_reference_in_the_file_sends_its_citing_claims_back(approved, editor):
+    revised = ORIGINAL.replace(
+        "title: Coronary artery calcium score and risk",
+        "title: Coronary artery calcium as a predictor of coronary events",
+    )
+
+    update_with(revised, editor)
+
+    pending = sorted(text for text, status in statuses(approved).items() if status == "pending")
+    assert pending == [
+        "A non-contrast CT measures coronary calcium in a few minutes",
+        "In CKD, high phosphate drives smooth-muscle cells toward a bone-like phenotype",
+        "The coronary calcium score grades risk by Agatston units",
+    ]
+    assert Reference.objects.filter(title__startswith="Coronary artery calcium").count() == 2
+
+
+def test_update_with_the_same_file_changes_nothing(approved, editor):
+    history_rows = Claim.history.count()
+
+    result = update_with(ORIGINAL, editor)
+
+    assert result.changes == []
+    assert Claim.history.count() == history_rows
+    assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.APPROVED
