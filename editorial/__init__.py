@@ -1,0 +1,5 @@
+"""Editorial: the review desk for medical articles."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,396 @@
+"""Reminders to board reviewers: the policy at its boundaries, the emails, and I5 (exactly once).
+
+Time is moved with time-machine, never slept. Tests that run Celery tasks in-process say so by
+taking the ``eager_celery`` fixture; everything else calls the services directly.
+"""
+
+import threading
+from datetime import UTC, datetime, timedelta
+from smtplib import SMTPServerDisconnected
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.db import connection, connections
+from kombu.exceptions import OperationalError
+
+from reviewers import services
+from reviewers.models import Reminder
+from reviewers.reminders import reminder_send, reminders_enqueue, reminders_sweep
+from reviewers.roles import ensure_roles
+from reviewers.tasks import reminder_send_task
+from tests.factories import ReviewAssignmentFactory, article_with_claims
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DUE = T0 + timedelta(days=7)
+
+
+@pytest.fixture
+def eager_celery():
+    """This test runs Celery tasks eagerly, in this process (the only place eager mode is used).
+
+    As on a worker, a task's failure is recorded in its result and the reminder row, not raised.
+    """
+    from editorial.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks, eager_celery):
+    """One sweep at a moment, as beat would run it: claim, then queue the sends after commit."""
+
+    def run(at: datetime):
+        with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+            return reminders_sweep(deliver=reminders_enqueue)
+
+    return run
+
+
+@pytest.fixture
+def assignment(db):
+    with time_machine.travel(T0, tick=False):
+        return ReviewAssignmentFactory(due_at=DUE)
+
+
+def sent(kind=None):
+    """(kind, occurrence, recipient) of every reminder the ledger records as sent."""
+    reminders = Reminder.objects.filter(sent_at__isnull=False).order_by("pk")
+    if kind:
+        reminders = reminders.filter(kind=kind)
+    return [(r.kind, r.occurrence, r.recipient) for r in reminders]
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+pytestmark = pytest.mark.django_db
+
+
+class TestPolicy:
+    @pytest.mark.parametrize(
+        ("before_due", "owed"),
+        [(hours(49), False), (hours(48) + timedelta(seconds=1), False), (hours(48), True)],
+    )
+    def test_due_soon_reminder_opens_48_hours_before_due(self, sweep, assignment, before_due, owed):
+        sweep(DUE - before_due)
+        assert sent() == ([("due_soon", 1, assignment.reviewer.email)] if owed else [])
+        assert len(mail.outbox) == (1 if owed else 0)
+
+    def test_due_soon_reminder_is_sent_once_however_often_the_sweep_runs(self, sweep, assignment):
+        sweep(DUE - hours(48))
+        sweep(DUE - hours(47))
+        sweep(DUE - hours(1))
+        assert sent() == [("due_soon", 1, assignment.reviewer.email)]
+        assert len(mail.outbox) == 1
+
+    def test_no_due_soon_reminder_for_an_assignment_made_inside_the_window(self, sweep, db):
+        with time_machine.travel(DUE - hours(30), tick=False):
+            ReviewAssignmentFactory(due_at=DUE)
+        sweep(DUE - hours(29))
+        assert sent("due_soon") == []
+
+    @pytest.mark.parametrize(
+        ("after_due", "overdue_sent"),
+        [
+            (timedelta(0), []),
+            (timedelta(seconds=1), [1]),
+            (hours(23), [1]),
+            (hours(24) + timedelta(seconds=1), [1, 2]),
+            (hours(47), [1, 2]),
+            (hours(48) + timedelta(seconds=1), [1, 2, 3]),
+            (hours(95), [1, 2, 3]),
+        ],
+        ids=["due", "1st-day", "1st-day-end", "2nd-day", "2nd-day-end", "3rd-day", "4th-day"],
+    )
+    def test_one_overdue_reminder_a_day_at_most_three(
+        self, sweep, assignment, after_due, overdue_sent
+    ):
+        at = DUE - hours(1)
+        while at < DUE + after_due:
+            at = min(at + hours(1), DUE + after_due)
+            sweep(at)
+        assert [o for kind, o, _ in sent("overdue")] == overdue_sent
+
+    def test_escalation_to_the_assigning_editor_at_72_hours_overdue(self, sweep, assignment):
+        sweep(DUE + hours(72) - timedelta(seconds=1))
+        assert sent("escalation") == []
+        sweep(DUE + hours(72))
+        assert sent("escalation") == [("escalation", 1, assignment.assigned_by.email)]
+        escalation = mail.outbox[-1]
+        assert escalation.to == [assignment.assigned_by.email]
+        assert "3 days overdue" in escalation.subject
+        sweep(DUE + hours(200))
+        assert len(sent("escalation")) == 1
+
+    def test_a_full_review_period_sends_this_timeline(
+        self, sweep, editor, reviewer, django_capture_on_commit_callbacks
+    ):
+        with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+            assignment = services.assignment_create(
+                article=article_with_claims(editor=editor),
+                reviewer=reviewer,
+                due_at=DUE,
+                actor=editor,
+            )
+        timeline = [(T0 - DUE, message.to[0]) for message in mail.outbox]
+        at = T0
+        while at <= DUE + hours(120):
+            before = len(mail.outbox)
+            sweep(at)
+            timeline += [(at - DUE, message.to[0]) for message in mail.outbox[before:]]
+            at += timedelta(minutes=15 * 4)
+        reviewer, editor = assignment.reviewer.email, editor.email
+        assert timeline == [
+            (-timedelta(days=7), reviewer),
+            (-hours(48), reviewer),
+            (hours(1), reviewer),
+            (hours(25), reviewer),
+            (hours(49), reviewer),
+            (hours(72), editor),
+        ]
+
+    def test_after_an_outage_only_the_latest_overdue_reminder_goes_out(self, sweep, assignment):
+        sweep(DUE + hours(60))
+        assert sent() == [
+            ("overdue", 3, assignment.reviewer.email),
+        ]
+
+    def test_finished_assignments_are_not_reminded(self, sweep, assignment):
+        services.assignment_complete(
+            assignment=assignment, actor=assignment.reviewer, recommendation="approve"
+        )
+        sweep(DUE - hours(10))
+        sweep(DUE + hours(100))
+        assert mail.outbox == []
+
+    def test_policy_follows_the_settings(self, sweep, assignment, settings):
+        settings.EDITORIAL_REMIND_BEFORE_DUE_HOURS = 24
+        settings.EDITORIAL_OVERDUE_REMINDERS_MAX = 1
+        sweep(DUE - hours(30))
+        assert sent() == []
+        sweep(DUE - hours(24))
+        sweep(DUE + hours(30))
+        assert [(kind, o) for kind, o, _ in sent()] == [("due_soon", 1), ("overdue", 1)]
+
+
+class TestEmails:
+    def test_new_assignment_emails_the_reviewer_after_commit(
+        self, eager_celery, django_capture_on_commit_callbacks, editor, reviewer
+    ):
+        article = article_with_claims(editor=editor)
+        due_at = datetime(2030, 5, 17, 12, 0, tzinfo=UTC)
+        with django_capture_on_commit_callbacks(execute=True):
+            assignment = services.assignment_create(
+                article=article, reviewer=reviewer, due_at=due_at, actor=editor
+            )
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [reviewer.email]
+        assert article.title in message.subject
+        html = message.alternatives[0][0]
+        link = f"http://127.0.0.1:8000/admin/reviewers/reviewassignment/{assignment.pk}/change/"
+        for body in (message.body, html):
+            assert article.title in body
+            assert "Friday 17 May 2030, 12:00" in body
+            assert link in body
+        assert sent() == [("new_assignment", 1, reviewer.email)]
+
+    def test_no_email_before_the_assignment_is_committed(self, eager_celery, editor, reviewer):
+        services.assignment_create(
+            article=article_with_claims(editor=editor),
+            reviewer=reviewer,
+            due_at=datetime(2030, 5, 17, tzinfo=UTC),
+            actor=editor,
+        )
+        assert mail.outbox == []
+        assert Reminder.objects.count() == 0
+
+    def test_text_email_does_not_escape_the_title(self, sweep, assignment):
+        assignment.article.title = "Is “calcium” in <b>joints</b> & tendons harmful?"
+        assignment.article.save()
+        sweep(DUE - hours(48))
+        message = mail.outbox[0]
+        assert "Is “calcium” in <b>joints</b> & tendons harmful?" in message.body
+        assert "&lt;b&gt;joints&lt;/b&gt; &amp; tendons" in message.alternatives[0][0]
+
+    def test_each_reminder_has_its_own_message_id(self, sweep, assignment):
+        sweep(DUE - hours(48))
+        sweep(DUE + hours(1))
+        ids = [message.extra_headers["Message-ID"] for message in mail.outbox]
+        reminders = Reminder.objects.order_by("pk")
+        assert ids == [f"<reminder-{r.pk}-{r.kind}@127.0.0.1>" for r in reminders]
+
+
+class TestExactlyOnce:
+    def test_i5_redelivered_send_task_sends_nothing_more(self, eager_celery, assignment):
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        reminder = Reminder.objects.get()
+        reminder_send_task.delay(reminder.pk)
+        reminder_send_task.delay(reminder.pk)
+        assert len(mail.outbox) == 1
+        reminder.refresh_from_db()
+        assert reminder.sent_at is not None
+        assert reminder.attempts == 1
+
+    def test_i5_a_send_that_raises_is_retried_and_sent_once(self, sweep, assignment, monkeypatch):
+        failures = [SMTPServerDisconnected("Connection unexpectedly closed")]
+        real_send = EmailBackend.send_messages
+
+        def flaky(backend, messages):
+            if failures:
+                raise failures.pop()
+            return real_send(backend, messages)
+
+        monkeypatch.setattr(EmailBackend, "send_messages", flaky)
+        sweep(DUE - hours(48))
+        assert len(mail.outbox) == 1
+        reminder = Reminder.objects.get()
+        assert reminder.sent_at is not None
+        assert reminder.attempts == 2
+        assert reminder.last_error == ""
+
+    def test_i5_a_send_that_keeps_failing_stays_visible_and_is_picked_up_again(
+        self, sweep, assignment, monkeypatch
+    ):
+        def down(backend, messages):
+            raise ConnectionRefusedError(111, "Connection refused")
+
+        monkeypatch.setattr(EmailBackend, "send_messages", down)
+        sweep(DUE - hours(48))
+        reminder = Reminder.objects.get()
+        assert reminder.sent_at is None
+        assert reminder.attempts == 6  # the first try and five retries
+        assert "Connection refused" in reminder.last_error
+        assert Reminder.objects.unsent().count() == 1
+        monkeypatch.undo()
+        sweep(DUE - hours(47))
+        reminder.refresh_from_db()
+        assert reminder.sent_at is not None
+        assert len(mail.outbox) == 1
+
+    def test_i5_a_sweep_during_a_broker_outage_loses_nothing(self, sweep, assignment, monkeypatch):
+        def broker_down(*args, **kwargs):
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        monkeypatch.setattr(reminder_send_task, "apply_async", broker_down)
+        report = sweep(DUE - hours(48))
+        assert report.claimed.total() == 1
+        assert mail.outbox == []
+        assert Reminder.objects.unsent().count() == 1
+        monkeypatch.undo()
+        sweep(DUE - hours(48) + timedelta(minutes=5))
+        assert mail.outbox == []  # the claim is fresh: its first send may still be in flight
+        sweep(DUE - hours(48) + timedelta(minutes=15))
+        sweep(DUE - hours(48) + timedelta(minutes=30))
+        assert len(mail.outbox) == 1
+        assert sent() == [("due_soon", 1, assignment.reviewer.email)]
+
+    def test_reminder_for_an_assignment_cancelled_before_sending_is_not_sent(
+        self, eager_celery, assignment, editor
+    ):
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        services.assignment_cancel(assignment=assignment, actor=editor, reason="Reviewer ill")
+        reminder = Reminder.objects.get()
+        assert reminder_send(reminder_id=reminder.pk) is None
+        reminder.refresh_from_db()
+        assert reminder.sent_at is None
+        assert reminder.last_error == "Not sent: the assignment is Cancelled."
+        assert mail.outbox == []
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """Transactional tests start from a flushed database: recreate the groups migrations made."""
+    ensure_roles()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Row locks and concurrent claims are checked on PostgreSQL only.",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("roles")
+class TestExactlyOnceOnPostgreSQL:
+    def run_at_once(self, count, work):
+        barrier = threading.Barrier(count)
+        errors = []
+
+        def worker():
+            try:
+                barrier.wait()
+                work()
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+
+    def test_i5_overlapping_sweeps_send_each_reminder_once(self, settings):
+        settings.EDITORIAL_REMINDER_BATCH_SIZE = 3
+        with time_machine.travel(T0, tick=False):
+            soon = ReviewAssignmentFactory.create_batch(8, due_at=DUE)
+            late = ReviewAssignmentFactory.create_batch(7, due_at=T0 + hours(2))
+
+        def send_now(ids):
+            for reminder_id in ids:
+                reminder_send(reminder_id=reminder_id)
+
+        with time_machine.travel(DUE - hours(40), tick=False):
+            self.run_at_once(4, lambda: reminders_sweep(deliver=send_now))
+        sent_to = sorted(message.to[0] for message in mail.outbox)
+        expected = sorted(
+            [a.reviewer.email for a in soon]  # due soon
+            + [a.reviewer.email for a in late]  # overdue #3
+            + [a.assigned_by.email for a in late]  # escalation
+        )
+        assert sent_to == expected
+        assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
+
+    def test_i5_the_same_reminder_sent_by_two_workers_at_once_goes_out_once(self):
+        with time_machine.travel(T0, tick=False):
+            ReviewAssignmentFactory.create_batch(5, due_at=DUE)
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        ids = list(Reminder.objects.values_list("pk", flat=True))
+
+        def send_all():
+            for reminder_id in ids:
+                reminder_send(reminder_id=reminder_id)
+
+        self.run_at_once(4, send_all)
+        assert len(mail.outbox) == 5
+        assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+
+
+class TestSweepCommand:
+    def test_dry_run_lists_what_it_would_send_and_changes_nothing(self, assignment, capsys):
+        with time_machine.travel(DUE + hours(2), tick=False):
+            call_command("sweep_reminders", "--dry-run")
+        out = capsys.readouterr().out
+        assert f"Would send Overdue #1 to {assignment.reviewer.email}" in out
+        assert "Dry run: 1 to send." in out
+        assert Reminder.objects.count() == 0
+        assert mail.outbox == []
+
+    @pytest.mark.django_db(transaction=True)
+    def test_sweep_sends_now_and_prints_what_it_sent(self, roles, assignment, capsys):
+        with time_machine.travel(DUE + hours(2), tick=False):
+            call_command("sweep_reminders")
+        out = capsys.readouterr().out
+        assert f"Sent Overdue #1 for {assignment} to {assignment.reviewer.email}" in out
+        assert "sent 1, failed 0" in out
+        assert len(mail.outbox) == 1
