@@ -127,3 +127,48 @@ LOGGING = {
 EDITORIAL_REVIEW_QUORUM = env.int("EDITORIAL_REVIEW_QUORUM", default=1)
 EDITORIAL_PUBLISH_REQUIRES_APPROVAL = env.bool("EDITORIAL_PUBLISH_REQUIRES_APPROVAL", default=False)
 EDITORIAL_REVIEW_DAYS = env.int("EDITORIAL_REVIEW_DAYS", default=14)
+
+# Celery and the reviewers' reminders (DESIGN §6, I5). Without CELERY_BROKER_URL the broker is
+# kombu's filesystem transport in var/celery/, so the embedded default needs no server.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _celery_dir = VAR_DIR / "celery"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed", "control"):
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celery-beat-schedule")
+)
+EDITORIAL_REMINDER_SWEEP_MINUTES = env.int("EDITORIAL_REMINDER_SWEEP_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE = {
+    "reminders-sweep": {
+        "task": "reviewers.tasks.reminders_sweep_task",
+        "schedule": EDITORIAL_REMINDER_SWEEP_MINUTES * 60,
+        "options": {"expires": EDITORIAL_REMINDER_SWEEP_MINUTES * 60},
+    },
+}
+EDITORIAL_REMIND_BEFORE_DUE_HOURS = env.int("EDITORIAL_REMIND_BEFORE_DUE_HOURS", default=48)
+EDITORIAL_OVERDUE_EVERY_HOURS = env.int("EDITORIAL_OVERDUE_EVERY_HOURS", default=24)
+EDITORIAL_OVERDUE_REMINDERS_MAX = env.int("EDITORIAL_OVERDUE_REMINDERS_MAX", default=3)
+EDITORIAL_ESCALATE_AFTER_OVERDUE_HOURS = env.int(
+    "EDITORIAL_ESCALATE_AFTER_OVERDUE_HOURS", default=72
+)
+# A claimed reminder still unsent after this long is handed to the workers again by the sweep.
+EDITORIAL_REMINDER_RETRY_AFTER_MINUTES = env.int(
+    "EDITORIAL_REMINDER_RETRY_AFTER_MINUTES", default=10
+)
+EDITORIAL_REMINDER_BATCH_SIZE = env.int("EDITORIAL_REMINDER_BATCH_SIZE", default=1000)

@@ -9,6 +9,14 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError("CI runs the suite on PostgreSQL: set DATABASE_URL.")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_broker_in_memory():
+    """Tasks queued by tests never reach the embedded broker in var/celery/ (Redis tests opt in)."""
+    from editorial.celery import app
+
+    app.conf.broker_url = "memory://"
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
