@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from editorial.exceptions import EditorialError
 from editorial.history import save_with_history
@@ -26,6 +27,7 @@ from editorial.workflow import check_transition, transition_label
 from reviewers.models import ReviewAssignment
 
 from . import services
+from .admin_import import article_import_urls
 from .choices import ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
 from .readability import readability
@@ -38,6 +40,16 @@ def _is_history_request(request) -> bool:
     return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
 
 
+class LabelledHistoryContext(HistoricalRecordContextHelper):
+    """Field diffs in the editors' words: “Submitted → Under review”, not the stored codes."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not field.many_to_many:
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """History with field diffs and reasons for whoever may view the object; nobody reverts.
 
@@ -47,6 +59,9 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LabelledHistoryContext(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
@@ -245,6 +260,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [AssignmentRowInline]
     change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
     readonly_fields = [
         "review_status",
@@ -318,6 +334,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def get_urls(self):
         return [
+            *article_import_urls(self),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -568,6 +585,7 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             if inline.cleaned_data.get("reference") and not inline.cleaned_data.get("DELETE")
         ]
         references = [reference for _order, _index, reference in sorted(kept, key=lambda k: k[:2])]
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         services.claim_set_citations(
             claim=form.instance,
             references=references,

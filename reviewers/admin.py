@@ -29,7 +29,7 @@ from articles.admin import (
     wording_rows,
 )
 from articles.choices import ClaimStatus, ReadingLevel
-from articles.models import Citation
+from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
 from editorial.exceptions import EditorialError
 
@@ -177,7 +177,17 @@ class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
         )
 
     def _decide(self, request, queryset, *, decision: str, comment: str = "") -> None:
-        claims = list(queryset.select_related(None).prefetch_related(None).only("pk"))
+        """Decide on the claims the reviewer ticked, letting the service judge each one.
+
+        The admin would silently drop ticked claims outside this list (a forged or stale
+        POST); passing them on makes the claim transition refuse them with its own sentence.
+        """
+        if request.POST.get("select_across") == "1":
+            queryset = queryset.select_related(None).prefetch_related(None)
+        else:
+            ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+            queryset = Claim.objects.filter(pk__in=[pk for pk in ticked if pk.isdigit()])
+        claims = list(queryset.only("pk"))
         try:
             decided = services.claims_decide(
                 claims=claims, actor=request.user, decision=decision, comment=comment
