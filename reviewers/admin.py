@@ -35,7 +35,13 @@ from editorial.exceptions import EditorialError
 
 from . import services
 from .choices import Decision, Recommendation
-from .models import ClaimAwaitingReview, ClaimDecision, ReviewAssignment, ReviewerProfile
+from .models import (
+    ClaimAwaitingReview,
+    ClaimDecision,
+    Reminder,
+    ReviewAssignment,
+    ReviewerProfile,
+)
 
 User = get_user_model()
 
@@ -321,6 +327,9 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
 
+    def get_inlines(self, request, obj):
+        return [ReminderInline] if obj is not None else []
+
     def get_changeform_initial_data(self, request):
         initial = {key: value for key, value in request.GET.items() if key == "article"}
         initial["due_at"] = timezone.now() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
@@ -473,3 +482,60 @@ class EditorialUserAdmin(UserAdmin):
         if self._is_reviewer_autocomplete(request):
             queryset = queryset.filter(pk__in=services.board_members().values("pk"))
         return super().get_search_results(request, queryset, search_term)
+
+
+# Reminders (DESIGN §6): the ledger of emails owed and sent, read-only for everyone.
+
+
+class ReminderSentFilter(admin.SimpleListFilter):
+    title = _("sent")
+    parameter_name = "sent"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not sent yet")), ("yes", _("Sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.unsent()
+        if self.value() == "yes":
+            return queryset.filter(sent_at__isnull=False)
+        return queryset
+
+
+class ReadOnlyReminders:
+    fields = ["kind", "occurrence", "recipient", "created_at", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyReminders, admin.ModelAdmin):
+    """What was claimed and sent; an unsent row with attempts is one the sweep will retry."""
+
+    fields = ["assignment", *ReadOnlyReminders.fields]
+    readonly_fields = fields
+    list_display = ["assignment", "kind", "occurrence", "recipient", "created_at", "sent_at"]
+    list_display += ["attempts", "last_error"]
+    list_filter = [ReminderSentFilter, "kind"]
+    list_select_related = ["assignment__article", "assignment__reviewer"]
+    search_fields = ["recipient", "assignment__article__title"]
+    date_hierarchy = "created_at"
+
+
+class ReminderInline(ReadOnlyReminders, admin.TabularInline):
+    """On the assignment's page: the reminders sent about it, to whoever can see the assignment."""
+
+    model = Reminder
+    extra = 0
+    ordering = ["created_at", "pk"]
+
+    def has_view_permission(self, request, obj=None):
+        return True

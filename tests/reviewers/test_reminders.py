@@ -394,3 +394,38 @@ class TestSweepCommand:
         assert f"Sent Overdue #1 for {assignment} to {assignment.reviewer.email}" in out
         assert "sent 1, failed 0" in out
         assert len(mail.outbox) == 1
+
+
+class TestRemindersInTheAdmin:
+    def test_assignment_page_lists_its_reminders(self, sweep, assignment, admin_client):
+        sweep(DUE - hours(48))
+        sweep(DUE + hours(1))
+        page = admin_client.get(
+            f"/admin/reviewers/reviewassignment/{assignment.pk}/change/"
+        ).content.decode()
+        assert page.count(assignment.reviewer.email) >= 2
+        assert "Due soon" in page
+        assert "Overdue" in page
+
+    def test_unsent_reminders_are_listed_with_their_error(self, assignment, admin_client):
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        Reminder.objects.update(attempts=6, last_error="SMTPServerDisconnected: gone away")
+        page = admin_client.get("/admin/reviewers/reminder/?sent=no").content.decode()
+        assert "SMTPServerDisconnected: gone away" in page
+        assert (
+            admin_client.get("/admin/reviewers/reminder/?sent=yes").context["cl"].result_count == 0
+        )
+
+    def test_reminders_cannot_be_changed_in_the_admin(self, sweep, assignment, admin_client):
+        sweep(DUE - hours(48))
+        reminder = Reminder.objects.get()
+        response = admin_client.post(
+            f"/admin/reviewers/reminder/{reminder.pk}/change/", {"recipient": "x@example.org"}
+        )
+        assert response.status_code == 403
+        assert (
+            admin_client.post(f"/admin/reviewers/reminder/{reminder.pk}/delete/").status_code == 403
+        )
+        reminder.refresh_from_db()
+        assert reminder.recipient == assignment.reviewer.email
