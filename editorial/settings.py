@@ -130,7 +130,7 @@ EDITORIAL_REVIEW_DAYS = env.int("EDITORIAL_REVIEW_DAYS", default=14)
 
 # Celery and the reviewers' reminders (DESIGN §6, I5). Without CELERY_BROKER_URL the broker is
 # kombu's filesystem transport in var/celery/, so the embedded default needs no server.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
