@@ -1,19 +1,122 @@
-"""The public reader site (DESIGN §4)."""
+"""The public reader site (DESIGN §4).
 
-from django.http import Http404, HttpResponse
+An article page is cached per (article, reading level, content version). Every request first
+asks the database for the article's header, so drafts and withdrawn articles answer 404 even
+when a copy of their page is still cached (DESIGN §3 I6), and any change that bumps the content
+version is seen by the very next request. The cached page holds a placeholder for the CSRF token
+of the reading-level form, filled in per request.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_safe
+
+from reviewers.services import board_members
+
+from .choices import ReadingLevel
+from .rendering import article_body_html, references_html
+from .selectors import (
+    REVIEW_STEPS,
+    ArticleHeader,
+    article_for_reader,
+    published_article_header,
+    published_articles,
+    reading_level_or_default,
+)
+
+READING_LEVEL_COOKIE = "reading_level"
+READING_LEVEL_COOKIE_AGE = 365 * 24 * 60 * 60
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+
+READING_LEVEL_CHOICES = [
+    (level, ReadingLevel(level).label)
+    for level in (ReadingLevel.PATIENT, ReadingLevel.STUDENT, ReadingLevel.CLINICIAN)
+]
+"""The personalize box, in the order the seed page offers them."""
+
+_CSRF_PLACEHOLDER = b"__editorial_csrf_token__"
 
 
+def reading_level_of(request) -> str:
+    """``?level=`` for shared links, else the reader's cookie, else clinician."""
+    return (
+        reading_level_or_default(request.GET.get("level"))
+        or reading_level_or_default(request.COOKIES.get(READING_LEVEL_COOKIE))
+        or ReadingLevel.CLINICIAN
+    )
+
+
+@require_safe
 def article_list(request):
-    return HttpResponse("Articles")
+    articles = [(article, REVIEW_STEPS[article.review_step]) for article in published_articles()]
+    return render(request, "articles/article_list.html", {"articles": articles})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request, slug):
-    raise Http404
+    header = published_article_header(slug=slug)
+    if header is None:
+        raise Http404("No published article has this address.")
+    if request.method == "POST":
+        return _choose_reading_level(request)
+    page = _article_page(header, reading_level_of(request))
+    response = HttpResponse(page.replace(_CSRF_PLACEHOLDER, get_token(request).encode()))
+    # The page depends on the reading-level cookie and carries a CSRF token: never share it.
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response
 
 
+def _choose_reading_level(request) -> HttpResponse:
+    """The personalize form: remember the level in a cookie, then show the page again."""
+    level = reading_level_or_default(request.POST.get("level")) or ReadingLevel.CLINICIAN
+    response = HttpResponseRedirect(request.path, status=303)
+    response.set_cookie(
+        READING_LEVEL_COOKIE,
+        level,
+        max_age=READING_LEVEL_COOKIE_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _article_page(header: ArticleHeader, level: str) -> bytes:
+    if not settings.EDITORIAL_PAGE_CACHE:
+        return _render_article_page(header, level)
+    key = f"articles:page:{header.id}:{level}:{header.content_version}"
+    page = cache.get(key)
+    if page is None:
+        page = _render_article_page(header, level)
+        cache.set(key, page, PAGE_CACHE_SECONDS)
+    return page
+
+
+def _render_article_page(header: ArticleHeader, level: str) -> bytes:
+    article = article_for_reader(header=header, reading_level=level)
+    return render_to_string(
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "body": article_body_html(article.sections),
+            "references": references_html(article.references),
+            "steps": REVIEW_STEPS,
+            "levels": READING_LEVEL_CHOICES,
+            "csrf_token": _CSRF_PLACEHOLDER.decode(),
+        },
+    ).encode()
+
+
+@require_safe
 def editorial_policy(request):
-    return HttpResponse("Editorial policy")
+    return render(request, "articles/editorial_policy.html")
 
 
+@require_safe
 def board(request):
-    return HttpResponse("Medical Advisory Board")
+    return render(request, "articles/board.html", {"members": board_members()})

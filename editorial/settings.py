@@ -172,3 +172,9 @@ EDITORIAL_REMINDER_RETRY_AFTER_MINUTES = env.int(
     "EDITORIAL_REMINDER_RETRY_AFTER_MINUTES", default=10
 )
 EDITORIAL_REMINDER_BATCH_SIZE = env.int("EDITORIAL_REMINDER_BATCH_SIZE", default=1000)
+
+# Reader site (DESIGN §4): rendered article pages are cached per content version; switch the
+# cache off to measure the render path itself. The benchmark's trivial view is routed only when
+# EDITORIAL_BENCH_VIEWS is on.
+EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)
+EDITORIAL_BENCH_VIEWS = env.bool("EDITORIAL_BENCH_VIEWS", default=False)

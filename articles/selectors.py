@@ -1,0 +1,268 @@
+"""Reads for the public reader site.
+
+An article page is read in three queries whatever its length: the article's header row (asked on
+every request, cached page or not), its sections with their claims and wordings, and its
+citations with their references. Citation numbers are computed here, never stored: references
+are numbered in the order the article first cites them (Vancouver style).
+
+These are the hottest reads of the site, so they are written in SQL once rather than compiled
+from querysets on every request: building the querysets cost more than serving a cached page.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+
+from django.db import connection
+from django.utils import timezone
+
+from .choices import ClaimKind, PublicationStatus, ReadingLevel, ReferenceKind, ReviewStatus
+from .models import Article, Citation, Claim, Reference, Section, Wording
+
+REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
+"""The stepper readers see; changes requested is still under review to them."""
+
+_STEP_OF_STATUS = {
+    ReviewStatus.SUBMITTED: 0,
+    ReviewStatus.UNDER_REVIEW: 1,
+    ReviewStatus.CHANGES_REQUESTED: 1,
+    ReviewStatus.APPROVED: 2,
+}
+
+_REFERENCE_KIND_LABELS = dict(ReferenceKind.choices)
+
+
+def reading_level_or_default(level: str | None) -> str | None:
+    """The reading level named by ``level``, or None when it names none."""
+    return level if level in ReadingLevel.values else None
+
+
+def review_step(review_status: str) -> int:
+    """Index in ``REVIEW_STEPS`` of the step a review status shows as."""
+    return _STEP_OF_STATUS.get(review_status, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHeader:
+    id: int
+    title: str
+    slug: str
+    review_status: str
+    content_version: int
+    last_updated: datetime | None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_status == ReviewStatus.APPROVED
+
+    @property
+    def review_step(self) -> int:
+        return review_step(self.review_status)
+
+
+@dataclass(slots=True)
+class ReaderClaim:
+    text: str
+    is_paragraph: bool
+    citation_numbers: list[int] = field(default_factory=list)
+    sub_claims: list["ReaderClaim"] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ReaderSection:
+    heading: str
+    level: int
+    claims: list[ReaderClaim] = field(default_factory=list)
+
+    def blocks(self):
+        """Paragraphs alone, runs of consecutive bullets together as one list."""
+        run: list[ReaderClaim] = []
+        for claim in self.claims:
+            if claim.is_paragraph:
+                if run:
+                    yield ("list", run)
+                    run = []
+                yield ("paragraph", claim)
+            else:
+                run.append(claim)
+        if run:
+            yield ("list", run)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderReference:
+    number: int
+    kind: str
+    kind_label: str
+    title: str
+    authors: str
+    source: str
+    year: int | None
+    doi: str
+    pmid: str
+    url: str
+    is_complete: bool
+
+
+@dataclass(slots=True)
+class ReaderArticle:
+    header: ArticleHeader
+    reading_level: str
+    sections: list[ReaderSection]
+    references: list[ReaderReference]
+
+
+_HEADER_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "review_status",
+    "content_version",
+    "last_material_change_at",
+)
+
+_SQL = {
+    "header": """
+        SELECT "id", "title", "slug", "review_status", "content_version",
+               "last_material_change_at"
+        FROM {article}
+        WHERE "slug" = %s AND "publication_status" = %s
+    """,
+    "claims": """
+        SELECT s."id", s."heading", s."level", c."id", c."parent_id", c."kind", w."level",
+               w."text"
+        FROM {section} s
+        LEFT JOIN {claim} c ON c."section_id" = s."id"
+        LEFT JOIN {wording} w ON w."claim_id" = c."id" AND w."level" IN (%s, %s)
+        WHERE s."article_id" = %s
+        ORDER BY s."order", s."id", c."order", c."id"
+    """,
+    "citations": """
+        SELECT t."claim_id", r."id", r."kind", r."title", r."authors", r."source", r."year",
+               r."doi", r."pmid", r."url", r."is_complete"
+        FROM {citation} t
+        JOIN {claim} c ON c."id" = t."claim_id"
+        JOIN {section} s ON s."id" = c."section_id"
+        JOIN {reference} r ON r."id" = t."reference_id"
+        WHERE s."article_id" = %s
+        ORDER BY t."claim_id", t."order", t."id"
+    """,
+}
+
+
+@cache
+def _sql(name: str) -> str:
+    """The statement ``name`` with this project's table names, quoted for the database."""
+    tables = {
+        model._meta.model_name: connection.ops.quote_name(model._meta.db_table)
+        for model in (Article, Section, Claim, Wording, Citation, Reference)
+    }
+    return _SQL[name].format(**tables)
+
+
+def _query(name: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(name), params)
+        return cursor.fetchall()
+
+
+def published_article_header(*, slug: str) -> ArticleHeader | None:
+    """The header of the published article at ``slug``; None for drafts, withdrawn articles
+    and unknown slugs (DESIGN §3 I6). One indexed query; its content version keys the cache."""
+    rows = _query("header", [slug, PublicationStatus.PUBLISHED.value])
+    if not rows:
+        return None
+    *fields, last_updated = rows[0]
+    if last_updated is not None and timezone.is_naive(last_updated):
+        last_updated = last_updated.replace(tzinfo=UTC)  # SQLite stores UTC without an offset
+    return ArticleHeader(*fields, last_updated)
+
+
+def published_articles() -> list[ArticleHeader]:
+    """Every published article, by title, for the home page."""
+    return [
+        ArticleHeader(*row)
+        for row in Article.objects.published().order_by("title").values_list(*_HEADER_FIELDS)
+    ]
+
+
+def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderArticle:
+    """The whole page of an article in one reading level, in two queries after its header.
+
+    Each claim shows its wording for ``reading_level``, falling back to the clinician wording.
+    """
+    level = reading_level_or_default(reading_level) or ReadingLevel.CLINICIAN
+    sections: dict[int, ReaderSection] = {}
+    claims: dict[int, ReaderClaim] = {}
+    top_level: list[tuple[int, ReaderClaim]] = []
+    sub_claims: list[tuple[int, int, ReaderClaim]] = []
+    for row in _query("claims", [level, ReadingLevel.CLINICIAN.value, header.id]):
+        section_id, heading, heading_level, claim_id, parent_id, kind, text_level, text = row
+        section = sections.get(section_id)
+        if section is None:
+            section = sections[section_id] = ReaderSection(heading=heading, level=heading_level)
+        if claim_id is None:
+            continue
+        claim = claims.get(claim_id)
+        if claim is None:
+            claim = claims[claim_id] = ReaderClaim(
+                text=text or "", is_paragraph=kind == ClaimKind.PARAGRAPH
+            )
+            if parent_id is None:
+                section.claims.append(claim)
+                top_level.append((claim_id, claim))
+            else:
+                sub_claims.append((claim_id, parent_id, claim))
+        elif text_level == level:
+            claim.text = text
+    children: dict[int, list[tuple[int, ReaderClaim]]] = {}
+    for claim_id, parent_id, claim in sub_claims:
+        if parent_id in claims:
+            claims[parent_id].sub_claims.append(claim)
+            children.setdefault(parent_id, []).append((claim_id, claim))
+
+    cited: dict[int, list[tuple]] = {}
+    for claim_id, *reference in _query("citations", [header.id]):
+        cited.setdefault(claim_id, []).append(reference)
+
+    numbers: dict[int, int] = {}
+    references: list[ReaderReference] = []
+    for claim_id, claim in _in_reading_order(top_level, children):
+        for reference in cited.get(claim_id, ()):
+            reference_id = reference[0]
+            if reference_id not in numbers:
+                numbers[reference_id] = len(numbers) + 1
+                references.append(_reader_reference(numbers[reference_id], reference))
+            claim.citation_numbers.append(numbers[reference_id])
+        claim.citation_numbers.sort()
+
+    return ReaderArticle(
+        header=header,
+        reading_level=level,
+        sections=list(sections.values()),
+        references=references,
+    )
+
+
+def _in_reading_order(top_level, children):
+    """Claims in the order a reader meets them: each bullet, then its sub-bullets."""
+    for claim_id, claim in top_level:
+        yield claim_id, claim
+        yield from children.get(claim_id, ())
+
+
+def _reader_reference(number: int, row) -> ReaderReference:
+    _, kind, title, authors, source, year, doi, pmid, url, is_complete = row
+    return ReaderReference(
+        number=number,
+        kind=kind,
+        kind_label=_REFERENCE_KIND_LABELS.get(kind, ""),
+        title=title,
+        authors=authors,
+        source=source,
+        year=year,
+        doi=doi,
+        pmid=pmid,
+        url=url if url.lower().startswith(("http://", "https://")) else "",
+        is_complete=bool(is_complete),
+    )

@@ -1,0 +1,47 @@
+// Progressive enhancement of the personalize form. Without JavaScript the form posts, the
+// server remembers the reading level in a cookie and shows the page again. With JavaScript the
+// same POST is sent in the background and the article's text is swapped in place, so focus stays
+// on the chosen option and keyboard users can move between options freely.
+(function () {
+  "use strict";
+  const SWAPPED = [".article-body", ".references", ".disclaimer"];
+
+  function swap(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    SWAPPED.forEach((selector) => {
+      const current = document.querySelector(selector);
+      const fresh = page.querySelector(selector);
+      if (current && fresh) {
+        current.replaceWith(fresh);
+      }
+    });
+  }
+
+  document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
+    const button = form.querySelector("[data-autosubmit-button]");
+    const status = form.querySelector("[data-autosubmit-status]");
+    if (button) {
+      button.hidden = true;
+    }
+    form.addEventListener("change", async () => {
+      const chosen = form.querySelector("input[name=level]:checked");
+      try {
+        const response = await fetch(form.action, {
+          method: "POST",
+          body: new FormData(form),
+          credentials: "same-origin",
+        });
+        if (!response.ok) {
+          throw new Error(response.statusText);
+        }
+        swap(await response.text());
+        if (status && chosen) {
+          status.textContent = "Showing the version for: " + chosen.parentElement.textContent.trim();
+        }
+        history.replaceState(null, "", window.location.pathname);
+      } catch (error) {
+        form.submit();
+      }
+    });
+  });
+})();
