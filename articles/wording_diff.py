@@ -22,12 +22,20 @@ def word_diff_html(old: str, new: str) -> SafeString:
             parts.append(escape(added))
             continue
         if removed.strip():
-            parts.append(f'<del class="diff-removed">{escape(removed)}</del>')
+            # Keep the removed words' spacing only when nothing replaces them.
+            parts.append(_marked("del", "diff-removed", removed, keep_spacing=not added.strip()))
         if added.strip():
-            parts.append(f'<ins class="diff-added">{escape(added)}</ins>')
+            parts.append(_marked("ins", "diff-added", added, keep_spacing=True))
         elif added:
             parts.append(escape(added))
     return mark_safe("".join(parts))  # every piece above is escaped
+
+
+def _marked(tag: str, css_class: str, text: str, *, keep_spacing: bool) -> str:
+    core = text.strip()
+    lead = text[: len(text) - len(text.lstrip())] if keep_spacing else ""
+    trail = text[len(text.rstrip()) :] if keep_spacing else ""
+    return f'{escape(lead)}<{tag} class="{css_class}">{escape(core)}</{tag}>{escape(trail)}'
 
 
 def changed_levels(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, SafeString]]:

@@ -133,6 +133,10 @@ class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Claims awaiting my review")}
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description=_("claim"))
     def claim_for_review(self, claim):
         current = _current_wordings(claim)

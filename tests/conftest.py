@@ -17,6 +17,18 @@ def _celery_broker_in_memory():
     app.conf.broker_url = "memory://"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http_live_server():
+    """The live server builds its middleware once a session, before per-test settings apply:
+    browser tests speak plain HTTP to it, so no HTTPS redirect and no Secure-only cookies."""
+    from django.test import override_settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -170,7 +170,7 @@ def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
     page = client.get(AWAITING_URL).text
 
     assert "Changed since changes were requested" in page
-    assert '<ins class="diff-added"> often</ins>' in page
+    assert '<ins class="diff-added">often</ins>' in page
     assert '<del class="diff-removed">damaged</del>' in page
     assert "Be specific." in page
 
