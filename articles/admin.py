@@ -24,11 +24,12 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from editorial.exceptions import EditorialError
 from editorial.history import save_with_history
 from editorial.workflow import check_transition, transition_label
-from reviewers.models import ReviewAssignment
+from reviewers.choices import Decision
+from reviewers.models import ClaimDecision, ReviewAssignment
 
 from . import services
 from .admin_import import article_import_urls
-from .choices import ReadingLevel
+from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
 from .readability import readability
 
@@ -141,6 +142,7 @@ class ClaimRow:
     depth: int
     wordings: list = field(default_factory=list)
     citation_numbers: list = field(default_factory=list)
+    change_request: object = None
 
 
 @dataclass
@@ -165,12 +167,16 @@ def wording_rows(claim: Claim) -> list:
 def article_outline(article: Article) -> list[SectionRow]:
     """Sections, claims (sub-claims after their parent), wordings with grades and citation numbers.
 
-    Four queries whatever the article's length; citation numbers follow the order of first
+    Five queries whatever the article's length; citation numbers follow the order of first
     citation (Vancouver style).
     """
+    requests = ClaimDecision.objects.filter(decision=Decision.REQUEST_CHANGES).select_related(
+        "assignment__reviewer"
+    )
     claims = Claim.objects.prefetch_related(
         "wordings",
         Prefetch("citations", queryset=Citation.objects.select_related("reference")),
+        Prefetch("decisions", queryset=requests, to_attr="change_requests"),
     ).order_by("order")
     sections = Section.objects.filter(article=article).prefetch_related(
         Prefetch("claims", queryset=claims)
@@ -196,7 +202,16 @@ def article_outline(article: Article) -> list[SectionRow]:
                 cited.append((number, citation.reference))
             row.claims.append(
                 ClaimRow(
-                    claim=claim, depth=depth, wordings=wording_rows(claim), citation_numbers=cited
+                    claim=claim,
+                    depth=depth,
+                    wordings=wording_rows(claim),
+                    citation_numbers=cited,
+                    change_request=(
+                        claim.change_requests[0]
+                        if claim.review_status == ClaimStatus.CHANGES_REQUESTED
+                        and claim.change_requests
+                        else None
+                    ),
                 )
             )
         outline.append(row)
@@ -307,8 +322,8 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            # No service renames an article yet; a plain save would skip history's reason.
-            readonly += ["title", "slug"]
+            # The slug is in readers' links and citations of the page: fixed once created.
+            readonly.append("slug")
         return readonly
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -331,6 +346,13 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 reason="Created in the admin",
             )
             adopt_created(obj, created)
+        elif "title" in form.changed_data:
+            services.article_retitle(
+                article=obj,
+                title=form.cleaned_data["title"],
+                actor=request.user,
+                reason="Question reworded in the admin",
+            )
 
     def get_urls(self):
         return [
@@ -648,8 +670,8 @@ class SectionAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     fields = ["article", "heading", "level"]
 
     def get_readonly_fields(self, request, obj=None):
-        # No service renames or moves a section yet; headings are fixed once added.
-        return ["article", "heading", "level"] if obj is not None else []
+        # A section stays in the article it was added to.
+        return ["article"] if obj is not None else []
 
     def get_changeform_initial_data(self, request):
         return {key: value for key, value in request.GET.items() if key == "article"}
@@ -668,6 +690,14 @@ class SectionAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 reason="Section added in the admin",
             )
             adopt_created(obj, created)
+        elif {"heading", "level"} & set(form.changed_data):
+            services.section_rename(
+                section=obj,
+                heading=form.cleaned_data["heading"],
+                level=form.cleaned_data["level"],
+                actor=request.user,
+                reason="Section heading edited in the admin",
+            )
 
 
 @admin.register(Reference)

@@ -233,6 +233,39 @@ def section_add(
         return save_with_history(section, actor=actor, reason=reason)
 
 
+def article_retitle(*, article: Article, title: str, actor, reason: str) -> Article:
+    """Change the question; readers see it at once, so the page cache version goes up."""
+    _require_perm(actor, "articles.change_article", "change articles")
+    title = (title or "").strip()
+    if not title:
+        raise EditorialError("An article needs a question as its title.")
+    with transaction.atomic():
+        locked = _lock_article(article)
+        if locked.title == title:
+            return locked
+        locked.title = title
+        locked.content_version += 1
+        return save_with_history(locked, actor=actor, reason=reason)
+
+
+def section_rename(*, section: Section, heading: str, level: int, actor, reason: str) -> Section:
+    """Change a section's heading or level; the article's page cache version goes up."""
+    _require_perm(actor, "articles.change_section", "change sections")
+    if level not in (2, 3):
+        raise EditorialError(f"A section heading is level 2 or 3, not {level}.")
+    heading = (heading or "").strip()
+    if not heading:
+        raise EditorialError("A section needs a heading.")
+    with transaction.atomic():
+        locked = Section.objects.select_for_update().get(pk=section.pk)
+        if (locked.heading, locked.level) == (heading, level):
+            return locked
+        locked.heading, locked.level = heading, level
+        save_with_history(locked, actor=actor, reason=reason)
+        article_touch_version(article_id=locked.article_id)
+    return locked
+
+
 def claim_add(
     *,
     section: Section,

@@ -411,3 +411,58 @@ def test_wordings_are_read_only_in_their_own_admin(client, editor):
     wording.refresh_from_db()
     assert response.status_code == 403
     assert wording.text != "Forged."
+
+
+def test_rewording_the_question_is_recorded_and_bumps_the_version(client, editor):
+    article = article_with_claims(editor=editor)
+    version = article.content_version
+    client.force_login(editor)
+
+    response = client.post(
+        _change_url(article),
+        {
+            "title": "What do calcium deposits mean?",
+            "assignments-TOTAL_FORMS": "0",
+            "assignments-INITIAL_FORMS": "0",
+        },
+    )
+
+    article = Article.objects.get(pk=article.pk)
+    assert response.status_code == 302
+    assert article.title == "What do calcium deposits mean?"
+    assert article.content_version == version + 1
+    latest = article.history.latest("history_date")
+    assert (latest.history_user, latest.history_change_reason) == (
+        editor,
+        "Question reworded in the admin",
+    )
+
+
+def test_renaming_a_section_is_recorded_and_bumps_the_version(client, editor):
+    article = article_with_claims(editor=editor)
+    section = article.sections.get()
+    client.force_login(editor)
+
+    client.post(
+        reverse("admin:articles_section_change", args=[section.pk]),
+        {"heading": "What causes them?", "level": 3},
+    )
+
+    section = type(section).objects.get(pk=section.pk)
+    assert (section.heading, section.level) == ("What causes them?", 3)
+    assert Article.objects.get(pk=article.pk).content_version == article.content_version + 1
+    assert section.history.latest("history_date").history_user == editor
+
+
+def test_editor_reads_the_reviewers_comment_on_the_article_page(client, editor, reviewer):
+    article = assign_and_start(article_with_claims(editor=editor), editor=editor, reviewer=reviewer)
+    claim = Claim.objects.of_article(article).first()
+    reviewer_services.claims_decide(
+        claims=[claim], actor=reviewer, decision="request_changes", comment="Name the tissue."
+    )
+    client.force_login(editor)
+
+    page = client.get(_change_url(article)).text
+
+    assert "Changes requested" in page
+    assert "Name the tissue." in page
