@@ -37,24 +37,25 @@ TRIVIAL_PATH = "/bench/trivial/"
 TARGET_WARM = 0.80
 TARGET_COLD = 0.13
 
-SEED_SCRIPT = """
+SEED_PATH = ROOT.parent / "shared" / "seed" / "calcium-deposits.md"
+EDITOR_SCRIPT = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from articles import services
-from articles.models import Article
 from reviewers.roles import EDITORS
 
 editor, _ = get_user_model().objects.get_or_create(username="bench-editor")
 editor.groups.add(Group.objects.get(name=EDITORS))
-editor = get_user_model().objects.get(pk=editor.pk)
-article = Article.objects.filter(slug="{slug}").first()
-if article is None:
-    from tests.articles.builders import seed_article
+"""
+PUBLISH_SCRIPT = """
+from django.contrib.auth import get_user_model
+from articles.models import Article
+from articles.services import article_publish
 
-    article = seed_article(editor=editor, extra_wordings=False)
-if article.publication_status != "published":
-    services.article_publish(article=article, actor=editor, reason="Benchmark")
-print("seed article", article.slug, "published")
+article_publish(
+    article=Article.objects.get(slug="{slug}"),
+    actor=get_user_model().objects.get(username="bench-editor"),
+    reason="Benchmark",
+)
 """
 
 
@@ -109,12 +110,20 @@ def _recreate_postgres_database(database_url: str) -> None:
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Fresh database with roles, the seed article published, static files collected."""
+    """Fresh database with roles, the seed article imported and published, static collected."""
     if env["DATABASE_URL"].startswith("postgres"):
         _recreate_postgres_database(env["DATABASE_URL"])
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput")
-    _manage(env, "shell", "-c", SEED_SCRIPT.format(slug=SEED_SLUG))
+    _manage(env, "shell", "-c", EDITOR_SCRIPT)
+    _manage(
+        env,
+        "import_article",
+        str(SEED_PATH),
+        "--allow-missing-references",
+        "--as=bench-editor",
+    )
+    _manage(env, "shell", "-c", PUBLISH_SCRIPT.format(slug=SEED_SLUG))
 
 
 class Server:

@@ -103,7 +103,7 @@ def test_seed_page_has_board_note_banner_stepper_and_last_updated(client, seed):
 
 
 def test_seed_page_shows_last_updated_as_a_date_readers_know(client, editor):
-    article = seed_article(editor=editor)
+    article = seed_article(editor=editor, extra_wordings=False)
     services.article_publish(article=article, actor=editor)
     # Publishing is not a content change: the seed's own date stays.
     assert "Last updated: December 11, 2025" in text_of(page(client, article))
