@@ -484,6 +484,11 @@ class ClaimAdminForm(forms.ModelForm):
                 self.fields[wording.level].initial = wording.text
 
 
+def _own_wording(claim: Claim, level: str) -> str:
+    """The wording written for ``level`` itself, without the reader's fallback to clinician."""
+    return next((w.text for w in claim.wordings.all() if w.level == level), "")
+
+
 class CitationInline(admin.TabularInline):
     """The claim's references in citation order; saved as one material change."""
 
@@ -544,6 +549,20 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     @admin.display(description=_("article"), ordering="section__article__title")
     def article(self, claim):
         return claim.section.article
+
+    # Shown instead of the wording fields to those who may only view claims (board reviewers).
+
+    @admin.display(description=_("Healthcare professional wording"))
+    def clinician(self, claim):
+        return _own_wording(claim, ReadingLevel.CLINICIAN)
+
+    @admin.display(description=_("Student wording"))
+    def student(self, claim):
+        return _own_wording(claim, ReadingLevel.STUDENT)
+
+    @admin.display(description=_("Patient or caregiver wording"))
+    def patient(self, claim):
+        return _own_wording(claim, ReadingLevel.PATIENT)
 
     @admin.display(description=_("claim"))
     def summary(self, claim):

@@ -466,3 +466,14 @@ def test_editor_reads_the_reviewers_comment_on_the_article_page(client, editor, 
 
     assert "Changes requested" in page
     assert "Name the tissue." in page
+
+
+def test_board_reviewer_reads_a_claims_wordings_without_editing_them(client, editor, reviewer):
+    article = article_with_claims(claims=1, editor=editor)
+    claim = Claim.objects.of_article(article).get()
+    client.force_login(reviewer)
+
+    page = client.get(reverse("admin:articles_claim_change", args=[claim.pk])).text
+
+    assert claim.wording_text(ReadingLevel.CLINICIAN) in page
+    assert 'name="clinician"' not in page
