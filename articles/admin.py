@@ -481,7 +481,8 @@ class ClaimAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for wording in self.instance.wordings.all():
-                self.fields[wording.level].initial = wording.text
+                if wording.level in self.fields:
+                    self.fields[wording.level].initial = wording.text
 
 
 def _own_wording(claim: Claim, level: str) -> str:
@@ -523,10 +524,10 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         placement = ["section", "parent", "kind"]
         if obj is not None:
             placement = ["review_status", *placement]
-        fieldsets = [
-            (None, {"fields": placement}),
-            (_("Wordings"), {"fields": ["clinician", "student", "patient", "reason"]}),
-        ]
+        wordings = ["clinician", "student", "patient"]
+        if not _is_history_request(request):
+            wordings.append("reason")
+        fieldsets = [(None, {"fields": placement}), (_("Wordings"), {"fields": wordings})]
         if obj is not None:
             fieldsets.append(
                 (
@@ -537,6 +538,8 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
+        if _is_history_request(request):
+            return [*self.readonly_fields, "section", "parent", "kind", *ReadingLevel.values]
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # Moving a claim has no service yet; it stays where it was added.

@@ -477,3 +477,18 @@ def test_board_reviewer_reads_a_claims_wordings_without_editing_them(client, edi
 
     assert claim.wording_text(ReadingLevel.CLINICIAN) in page
     assert 'name="clinician"' not in page
+
+
+def test_a_claims_past_version_is_shown_without_form_fields(client, editor):
+    article = article_with_claims(claims=1, editor=editor)
+    claim = Claim.objects.of_article(article).get()
+    version = claim.history.earliest("history_date")
+    client.force_login(_superuser())
+
+    page = client.get(
+        reverse("admin:articles_claim_simple_history", args=[claim.pk, version.history_id])
+    ).text
+
+    assert claim.wording_text(ReadingLevel.CLINICIAN) in page
+    assert "<textarea" not in page
+    assert 'value="Revert"' not in page
