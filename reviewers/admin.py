@@ -12,12 +12,15 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -95,7 +98,7 @@ def _current_wordings(claim) -> dict[str, str]:
 class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
     """Claims of the articles a reviewer reviews this round, with what changed since last time."""
 
-    list_display = ["claim_for_review", "article_link", "section", "status", "cites"]
+    list_display = ["claim_for_review", "quick_decision", "article_link", "section", "cites"]
     list_display_links = None
     list_filter = [AwaitingDecisionFilter]
     search_fields = ["wordings__text", "section__article__title"]
@@ -172,12 +175,53 @@ class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, article)
 
     @admin.display(description=_("status"), ordering="review_status")
-    def status(self, claim):
-        return format_html(
+    def quick_decision(self, claim):
+        """One click to approve a single pending claim, without the actions menu.
+
+        The button posts the changelist form (with its CSRF token) to this claim's own URL.
+        """
+        status = format_html(
             '<span class="claim-status status-{}">{}</span>',
             claim.review_status,
             claim.get_review_status_display(),
         )
+        if claim.review_status != ClaimStatus.PENDING:
+            return status
+        url = reverse("admin:reviewers_claimawaitingreview_approve", args=[claim.pk])
+        return format_html(
+            '{}<button type="submit" class="button quick-approve" formaction="{}" '
+            'formmethod="post" aria-label="{} {}">{}</button>',
+            status,
+            url,
+            _("Approve claim"),
+            claim.pk,
+            _("Approve"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:claim_id>/approve/",
+                self.admin_site.admin_view(self.approve_one_view),
+                name="reviewers_claimawaitingreview_approve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def approve_one_view(self, request, claim_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        self._decide_claims(
+            request, list(Claim.objects.filter(pk=claim_id).only("pk")), decision=Decision.APPROVE
+        )
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:reviewers_claimawaitingreview_changelist")
+        return HttpResponseRedirect(back)
 
     @admin.display(description=_("cites"))
     def cites(self, claim):
@@ -197,7 +241,9 @@ class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
         else:
             ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
             queryset = Claim.objects.filter(pk__in=[pk for pk in ticked if pk.isdigit()])
-        claims = list(queryset.only("pk"))
+        self._decide_claims(request, list(queryset.only("pk")), decision=decision, comment=comment)
+
+    def _decide_claims(self, request, claims, *, decision: str, comment: str = "") -> None:
         try:
             decided = services.claims_decide(
                 claims=claims, actor=request.user, decision=decision, comment=comment

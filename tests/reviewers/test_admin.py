@@ -291,3 +291,33 @@ def test_article_request_changes_then_resubmit_keeps_the_reviewer(client, editor
     article = type(under_review).objects.get(pk=under_review.pk)
     assert article.review_status == ReviewStatus.SUBMITTED
     assert article.assignments.filter(round=2, reviewer=reviewer).exists()
+
+
+def _approve_one_url(claim):
+    return reverse("admin:reviewers_claimawaitingreview_approve", args=[claim.pk])
+
+
+def test_a_single_claim_is_approved_in_one_click(client, reviewer, under_review):
+    claim = Claim.objects.of_article(under_review).first()
+    client.force_login(reviewer)
+
+    page = client.get(AWAITING_URL).text
+    response = client.post(_approve_one_url(claim), HTTP_REFERER=f"http://testserver{AWAITING_URL}")
+
+    assert f'formaction="{_approve_one_url(claim)}"' in page
+    assert response.status_code == 302 and response["Location"].endswith(AWAITING_URL)
+    assert _statuses([claim]) == {ClaimStatus.APPROVED}
+    assert ClaimDecision.objects.get().claim_id == claim.pk
+
+
+def test_one_click_approval_is_refused_to_others(client, editor, under_review):
+    claim = Claim.objects.of_article(under_review).first()
+    client.force_login(BoardReviewerFactory())
+    outsider = client.post(_approve_one_url(claim), follow=True)
+    client.force_login(editor)
+    as_editor = client.post(_approve_one_url(claim))
+
+    assert any("Only a board reviewer with an active assignment" in m for m in _messages(outsider))
+    assert as_editor.status_code == 403
+    assert _statuses([claim]) == {ClaimStatus.PENDING}
+    assert not ClaimDecision.objects.exists()
