@@ -32,9 +32,12 @@ _STEP_OF_STATUS = {
 _REFERENCE_KIND_LABELS = dict(ReferenceKind.choices)
 
 
+_READING_LEVELS = frozenset(ReadingLevel.values)
+
+
 def reading_level_or_default(level: str | None) -> str | None:
     """The reading level named by ``level``, or None when it names none."""
-    return level if level in ReadingLevel.values else None
+    return level if level in _READING_LEVELS else None
 
 
 def review_step(review_status: str) -> int:

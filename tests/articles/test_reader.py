@@ -324,7 +324,9 @@ def test_i6_republished_article_is_served_again(client, seed, editor):
 
 
 def test_unknown_slug_is_not_found(client, db):
-    assert client.get("/articles/no-such-article/").status_code == 404
+    response = client.get("/articles/no-such-article/")
+    assert response.status_code == 404
+    assert "There is no published article at this address." in response.content.decode()
 
 
 # The page cache.
