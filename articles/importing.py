@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from editorial.exceptions import EditorialError
 
 from .choices import ClaimKind, ReferenceKind
+from .models import Reference
 
 FRONT_MATTER_FENCE = "---"
 FIRST_YEAR = 1800
@@ -342,6 +343,11 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
             problem("url", f"the URL “{url}” is not an http(s) address.")
     reference.url = url
 
+    for name in ("title", "authors", "source", "doi", "pmid", "url"):
+        limit = Reference._meta.get_field(name).max_length
+        if len(getattr(reference, name)) > limit:
+            problem(name, f"the {name} is longer than {limit} characters.")
+
     complete = entry.get("complete", True)
     if not isinstance(complete, bool):
         problem("complete", "complete is true or false.")
@@ -524,8 +530,9 @@ def _check_citations(plan: ArticlePlan, *, allow_missing_references: bool) -> No
                 Problem(
                     lines[0],
                     f"Reference [{number}] is cited (line{'s' if len(lines) > 1 else ''} "
-                    f"{where}) but not listed under references: add it, or allow missing "
-                    "references to create a placeholder that blocks approval.",
+                    f"{where}) but not listed under references: add it, or import with "
+                    "--allow-missing-references (in the admin: “Allow missing references”) to "
+                    "create a placeholder that blocks approval.",
                 )
             )
     for number, reference in plan.references.items():

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from difflib import SequenceMatcher
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -387,13 +387,28 @@ def article_import(
             [
                 Problem(
                     plan.slug_line,
-                    f"An article with the slug “{plan.slug}” already exists; import with "
-                    "update to apply this file's changes to it.",
+                    f"An article with the slug “{plan.slug}” already exists; to apply this "
+                    "file's changes to it, import with --update (in the admin: “Update the "
+                    "existing article”).",
                 )
             ],
             source_name=source_name,
         )
     warnings = list(plan.warnings)
+    try:
+        return _import_plan(
+            plan=plan, existing=existing, actor=actor, source_name=source_name, warnings=warnings
+        )
+    except IntegrityError as exc:
+        raise EditorialError(
+            f"“{plan.slug}” or one of its references was written by someone else during this "
+            "import; nothing was imported. Import the file again."
+        ) from exc
+
+
+def _import_plan(
+    *, plan: ArticlePlan, existing: Article | None, actor, source_name: str, warnings: list
+) -> ArticleImport:
     with transaction.atomic():
         if existing is None:
             reason = f"Imported from {source_name}"

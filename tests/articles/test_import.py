@@ -162,6 +162,11 @@ VALIDATION_CASES = {
         10,
         "not an http(s) address",
     ),
+    "reference field too long": (
+        malformed(GOOD_FRONT.replace("source: Journal of Examples", "source: " + "J" * 301)),
+        8,
+        "the source is longer than 300 characters",
+    ),
     "citation of an unlisted number": (
         malformed(GOOD_FRONT, "## Answer\n\n- A claim [1]\n- Another claim [1, 4]\n"),
         15,
