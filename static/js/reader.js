@@ -23,8 +23,10 @@
     if (button) {
       button.hidden = true;
     }
+    let latest = 0;
     form.addEventListener("change", async () => {
       const chosen = form.querySelector("input[name=level]:checked");
+      const request = ++latest;
       try {
         const response = await fetch(form.action, {
           method: "POST",
@@ -34,7 +36,11 @@
         if (!response.ok) {
           throw new Error(response.statusText);
         }
-        swap(await response.text());
+        const html = await response.text();
+        if (request !== latest) {
+          return; // the reader has already picked another level
+        }
+        swap(html);
         if (status && chosen) {
           status.textContent = "Showing the version for: " + chosen.parentElement.textContent.trim();
         }
