@@ -434,12 +434,22 @@ def _import_plan(
 
 
 def _matching_reference(entry: ReferenceEntry) -> Reference | None:
-    """Deduplicate by DOI, then PMID, then (title, source, year) (DESIGN §2)."""
-    return (
-        (entry.doi and Reference.objects.matching(doi=entry.doi))
-        or (entry.pmid and Reference.objects.matching(pmid=entry.pmid))
-        or Reference.objects.matching(title=entry.title, source=entry.source, year=entry.year)
+    """Deduplicate by DOI, then PMID, then (title, source, year) (DESIGN §2).
+
+    A title match whose stored DOI or PMID differs from the file's is another work.
+    """
+    found = (entry.doi and Reference.objects.matching(doi=entry.doi)) or (
+        entry.pmid and Reference.objects.matching(pmid=entry.pmid)
     )
+    if found:
+        return found
+    found = Reference.objects.matching(title=entry.title, source=entry.source, year=entry.year)
+    if found and (
+        (entry.doi and found.doi and found.doi.lower() != entry.doi.lower())
+        or (entry.pmid and found.pmid and found.pmid != entry.pmid)
+    ):
+        return None
+    return found
 
 
 def _placeholder_title(*, number: int, slug: str) -> str:

@@ -286,6 +286,20 @@ class TestReferences:
         assert {doi, pmid} <= cited
         assert Reference.objects.count() == 5
 
+    def test_same_title_with_another_doi_is_another_reference(self, editor):
+        stored = Reference.objects.create(
+            title="Vascular calcification in chronic kidney disease",
+            source="Circulation Research",
+            year=2004,
+            doi="10.1000/another-paper",
+        )
+
+        article = import_text((DATA / "vascular-calcification.md").read_text(), editor).article
+
+        cited = Reference.objects.filter(citations__claim__section__article=article)
+        assert stored not in cited
+        assert cited.filter(doi="10.1161/01.RES.0000126921.29101.32").exists()
+
     def test_stored_reference_that_differs_from_the_file_is_kept_with_a_warning(self, editor):
         Reference.objects.create(title="Older", doi="10.1161/01.RES.0000126921.29101.32")
 
