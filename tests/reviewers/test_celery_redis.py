@@ -88,7 +88,7 @@ def _start_worker(*, database_url: str, outbox: Path, log: Path) -> subprocess.P
         )
 
 
-def _wait_for_email(outbox: Path, worker: subprocess.Popen, log: Path, timeout: float = 60):
+def _wait_for_email(outbox: Path, worker: subprocess.Popen, log: Path, timeout: float = 120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = sorted(outbox.glob("*.log"))

@@ -139,7 +139,7 @@ class TestPolicy:
                 actor=editor,
             )
         timeline = [(T0 - DUE, message.to[0]) for message in mail.outbox]
-        at = T0
+        at = DUE - hours(50)
         while at <= DUE + hours(120):
             before = len(mail.outbox)
             sweep(at)
