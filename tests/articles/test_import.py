@@ -382,3 +382,23 @@ class TestCommand:
         reviewer = BoardReviewerFactory()
         with pytest.raises(CommandError, match="permission to import articles"):
             call_command("import_article", str(SEED), "--as", reviewer.username)
+
+
+def test_import_article_update_prints_each_change(editor, tmp_path, capsys):
+    call_command("import_article", str(SEED), "--allow-missing-references", "--as", editor.username)
+    path = tmp_path / "revised.md"
+    path.write_text(seed_text().replace("Hypervitaminosis D [1]", "Hypervitaminosis D [1, 2]"))
+
+    call_command(
+        "import_article",
+        str(path),
+        "--update",
+        "--allow-missing-references",
+        "--as",
+        editor.username,
+    )
+
+    claim = Claim.objects.get(wordings__text="Hypervitaminosis D")
+    output = capsys.readouterr().out
+    assert f"line 50: claim {claim.pk} changed" in output
+    assert "1 change(s) from revised.md" in output
