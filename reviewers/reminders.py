@@ -225,7 +225,10 @@ def reminders_sweep(
         report.retried += len(ids)
         if dry_run:
             report.would_send.extend(
-                f"again: {reminder}" for reminder in Reminder.objects.filter(pk__in=ids)
+                f"again: {reminder}"
+                for reminder in Reminder.objects.filter(pk__in=ids).select_related(
+                    "assignment__article", "assignment__reviewer"
+                )
             )
         else:
             deliver(ids)

@@ -169,6 +169,29 @@ class TestPolicy:
         sweep(DUE + hours(100))
         assert mail.outbox == []
 
+    def test_new_assignment_email_lost_before_its_claim_is_caught_up_once(self, sweep, assignment):
+        sweep(T0 + timedelta(minutes=5))
+        assert sent() == []  # the signal's claim may still be on its way
+        sweep(T0 + timedelta(minutes=15))
+        sweep(T0 + timedelta(minutes=30))
+        assert sent() == [("new_assignment", 1, assignment.reviewer.email)]
+        assert len(mail.outbox) == 1
+
+    def test_new_assignment_claimed_by_the_signal_is_not_sent_again_by_the_sweep(
+        self, sweep, editor, reviewer, django_capture_on_commit_callbacks
+    ):
+        with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+            services.assignment_create(
+                article=article_with_claims(editor=editor),
+                reviewer=reviewer,
+                due_at=DUE,
+                actor=editor,
+            )
+        sweep(T0 + timedelta(minutes=15))
+        sweep(T0 + hours(12))
+        assert sent() == [("new_assignment", 1, reviewer.email)]
+        assert len(mail.outbox) == 1
+
     def test_policy_follows_the_settings(self, sweep, assignment, settings):
         settings.EDITORIAL_REMIND_BEFORE_DUE_HOURS = 24
         settings.EDITORIAL_OVERDUE_REMINDERS_MAX = 1
@@ -385,6 +408,14 @@ class TestSweepCommand:
         assert "Dry run: 1 to send." in out
         assert Reminder.objects.count() == 0
         assert mail.outbox == []
+
+    def test_dry_run_lists_unsent_reminders_it_would_send_again(self, assignment, capsys):
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        with time_machine.travel(DUE - hours(47), tick=False):
+            call_command("sweep_reminders", "--dry-run")
+        assert f"Would send again: Due soon #1 for {assignment}" in capsys.readouterr().out
+        assert Reminder.objects.unsent().count() == 1
 
     @pytest.mark.django_db(transaction=True)
     def test_sweep_sends_now_and_prints_what_it_sent(self, roles, assignment, capsys):
