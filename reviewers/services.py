@@ -79,6 +79,11 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
     )
     carried = []
     for old in previous:
+        if old.is_active:
+            old.cancel()
+            save_with_history(
+                old, actor=actor, reason=f"cancel: superseded by round {article.round}"
+            )
         if ReviewAssignment.objects.filter(
             article=article, reviewer=old.reviewer, round=article.round
         ).exists():

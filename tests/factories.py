@@ -32,9 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _join(user, create, group_names) -> None:
-    if create and group_names:
+    """Also saves the password set by the post-generation hook above."""
+    if not create:
+        return
+    if group_names:
         user.groups.add(*(Group.objects.get(name=name) for name in group_names))
-        user.save()
+    user.save()
 
 
 class EditorFactory(UserFactory):

@@ -76,6 +76,7 @@ class TestRequestChangesAndResubmit:
         assert article.review_status == ReviewStatus.SUBMITTED
         assert article.round == 2
         assert article.assignments.filter(round=2, reviewer=reviewer, status="assigned").exists()
+        assert article.assignments.get(round=1).status == "cancelled"
         assert "request_changes: Cite CKD data" in history_reasons(article)
         services.article_start_review(article=article, actor=editor)
 
