@@ -172,6 +172,8 @@ EDITORIAL_REMINDER_RETRY_AFTER_MINUTES = env.int(
     "EDITORIAL_REMINDER_RETRY_AFTER_MINUTES", default=10
 )
 EDITORIAL_REMINDER_BATCH_SIZE = env.int("EDITORIAL_REMINDER_BATCH_SIZE", default=1000)
+# A mail server that hangs fails the send (and it is retried) instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Reader site (DESIGN §4): rendered article pages are cached per content version; switch the
 # cache off to measure the render path itself. The benchmark's trivial view is routed only when

@@ -315,6 +315,31 @@ class TestExactlyOnce:
         assert len(mail.outbox) == 1
         assert sent() == [("due_soon", 1, assignment.reviewer.email)]
 
+    def test_worker_killed_after_the_mail_server_accepted_resends_with_the_same_message_id(
+        self, assignment, monkeypatch
+    ):
+        """The one duplicate I5 leaves possible, made recognisable (reviewers/reminders.py)."""
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        reminder = Reminder.objects.get()
+        real_send = EmailBackend.send_messages
+
+        def accepted_then_killed(backend, messages):
+            real_send(backend, messages)
+            raise SystemExit("worker killed")
+
+        monkeypatch.setattr(EmailBackend, "send_messages", accepted_then_killed)
+        with pytest.raises(SystemExit):
+            reminder_send(reminder_id=reminder.pk)
+        reminder.refresh_from_db()
+        assert reminder.sent_at is None  # nothing committed: the redelivered task sends again
+        monkeypatch.undo()
+        reminder_send(reminder_id=reminder.pk)
+        first, second = (message.extra_headers["Message-ID"] for message in mail.outbox)
+        assert first == second
+        reminder_send(reminder_id=reminder.pk)
+        assert len(mail.outbox) == 2
+
     def test_reminder_for_an_assignment_cancelled_before_sending_is_not_sent(
         self, eager_celery, assignment, editor
     ):
