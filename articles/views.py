@@ -43,8 +43,9 @@ _CSRF_PLACEHOLDER = b"__editorial_csrf_token__"
 
 def reading_level_of(request) -> str:
     """``?level=`` for shared links, else the reader's cookie, else clinician."""
+    shared_level = request.GET.get("level") if request.META.get("QUERY_STRING") else None
     return (
-        reading_level_or_default(request.GET.get("level"))
+        reading_level_or_default(shared_level)
         or reading_level_or_default(request.COOKIES.get(READING_LEVEL_COOKIE))
         or ReadingLevel.CLINICIAN
     )

@@ -14,6 +14,7 @@ the default is a SQLite file in a temporary directory.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import secrets
@@ -174,8 +175,21 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def workers_cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn workers."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # the workers are the master's children
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
-def requests_per_second(url: str, *, seconds: int, connections: int) -> float:
+
+def run_wrk(url: str, *, seconds: int, connections: int) -> tuple[float, int]:
+    """Requests per second and number of requests of one bounded wrk run."""
     result = subprocess.run(
         [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=5s", url],
         capture_output=True,
@@ -185,21 +199,32 @@ def requests_per_second(url: str, *, seconds: int, connections: int) -> float:
     )
     if re.search(r"Non-2xx or 3xx responses", result.stdout):
         raise RuntimeError(f"{url} answered errors under load:\n{result.stdout}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    return rps, int(re.search(r"(\d+) requests in", result.stdout).group(1))
 
 
-def measure(server: Server, *, rounds: int, seconds: int, connections: int):
-    """Best requests per second of each view over ``rounds`` alternating runs.
+def measure(server: Server, *, rounds: int, seconds: int, connections: int) -> dict:
+    """Best requests per second of each view over ``rounds`` alternating runs, and the workers'
+    CPU time per request over all runs.
 
     Alternating the two views and keeping each one's best run keeps a burst of load from other
-    processes on the machine from deciding the ratio.
+    processes on the machine from deciding the ratio; CPU time per request is the same figure
+    seen from the server, which such load hardly moves.
     """
     best = {TRIVIAL_PATH: 0.0, ARTICLE_PATH: 0.0}
+    cpu = {TRIVIAL_PATH: 0.0, ARTICLE_PATH: 0.0}
+    served = {TRIVIAL_PATH: 0, ARTICLE_PATH: 0}
     for _ in range(rounds):
         for path in best:
-            rps = requests_per_second(server.url(path), seconds=seconds, connections=connections)
+            before = server.workers_cpu_seconds()
+            rps, requests = run_wrk(server.url(path), seconds=seconds, connections=connections)
+            cpu[path] += server.workers_cpu_seconds() - before
+            served[path] += requests
             best[path] = max(best[path], rps)
-    return best[TRIVIAL_PATH], best[ARTICLE_PATH]
+    return {
+        "rps": (best[TRIVIAL_PATH], best[ARTICLE_PATH]),
+        "cpu_us": tuple(cpu[path] / served[path] * 1e6 for path in (TRIVIAL_PATH, ARTICLE_PATH)),
+    }
 
 
 def main() -> int:
@@ -209,6 +234,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     options = parser.parse_args()
     seconds = max(1, min(options.seconds, 20))
+    with contextlib.suppress(PermissionError):
+        os.nice(-10)  # ahead of other work on the machine; gunicorn and wrk inherit it
 
     with tempfile.TemporaryDirectory(prefix="editorial-bench-") as workdir:
         env = _environment(Path(workdir))
@@ -227,14 +254,21 @@ def main() -> int:
         f"\nReader benchmark: gunicorn 2 workers, wrk -t2 -c{options.connections} -d{seconds}s, "
         f"best of {options.rounds} alternating runs per view"
     )
-    print(f"{'page cache':<12}{'trivial rps':>14}{'article rps':>14}{'ratio':>9}{'target':>9}")
+    print(
+        f"{'page cache':<12}{'trivial rps':>12}{'article rps':>12}{'ratio':>8}{'target':>8}"
+        f"{'  │ worker CPU/request: trivial':>31}{'article':>9}{'ratio':>8}"
+    )
     failed = False
     for mode, target in (("warm", TARGET_WARM), ("cold", TARGET_COLD)):
-        trivial, article = figures[mode]
+        trivial, article = figures[mode]["rps"]
+        trivial_cpu, article_cpu = figures[mode]["cpu_us"]
         ratio = article / trivial
         failed |= ratio < target
         label = "on (warm)" if mode == "warm" else "off (cold)"
-        print(f"{label:<12}{trivial:>14.0f}{article:>14.0f}{ratio:>9.1%}{target:>9.0%}")
+        print(
+            f"{label:<12}{trivial:>12.0f}{article:>12.0f}{ratio:>8.1%}{target:>8.0%}"
+            f"{trivial_cpu:>29.0f}µs{article_cpu:>7.0f}µs{trivial_cpu / article_cpu:>8.1%}"
+        )
     return 1 if failed else 0
 
 
