@@ -106,11 +106,22 @@ def _render_article_page(header: ArticleHeader, level: str) -> bytes:
             "article": article,
             "body": article_body_html(article.sections),
             "references": references_html(article.references),
-            "steps": REVIEW_STEPS,
-            "levels": READING_LEVEL_CHOICES,
+            "steps": _stepper(header.review_step),
+            "levels": [
+                (value, label, value == article.reading_level)
+                for value, label in READING_LEVEL_CHOICES
+            ],
             "csrf_token": _CSRF_PLACEHOLDER.decode(),
         },
     ).encode()
+
+
+def _stepper(current: int) -> list[tuple[str, str]]:
+    """Each step of the review with its state for the reader: done, current or to come."""
+    return [
+        (label, "done" if index < current else "current" if index == current else "")
+        for index, label in enumerate(REVIEW_STEPS)
+    ]
 
 
 @require_safe
