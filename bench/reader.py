@@ -67,9 +67,9 @@ def _free_port() -> int:
 
 
 def _environment(workdir: Path) -> dict[str, str]:
-    database_url = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{workdir / 'bench.sqlite3'}?conn_max_age=600"
-    )
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    if "conn_max_age" not in database_url:  # persistent connections, as in production
+        database_url += ("&" if "?" in database_url else "?") + "conn_max_age=600"
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "editorial.settings",
