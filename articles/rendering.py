@@ -11,7 +11,34 @@ from urllib.parse import quote
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .selectors import ReaderClaim, ReaderReference, ReaderSection
+from .selectors import REVIEW_STEPS, ReaderClaim, ReaderReference, ReaderSection
+
+
+def review_stepper_html(current: int) -> SafeString:
+    """The steps of the review as list items: those passed are done, ``current`` is marked."""
+    items = []
+    for index, label in enumerate(REVIEW_STEPS):
+        if index < current:
+            items.append(f'<li class="stepper__step is-done">{escape(label)}</li>')
+        elif index == current:
+            items.append(
+                f'<li class="stepper__step is-current" aria-current="step">{escape(label)}'
+                '<span class="visually-hidden"> (current step)</span></li>'
+            )
+        else:
+            items.append(f'<li class="stepper__step">{escape(label)}</li>')
+    return mark_safe("\n".join(items))
+
+
+def reading_level_choices_html(choices, chosen: str) -> SafeString:
+    """One labelled radio button per reading level, the reader's own checked."""
+    return mark_safe(
+        "\n".join(
+            f'<label class="choice"><input type="radio" name="level" value="{escape(value)}"'
+            f"{' checked' if value == chosen else ''}> <span>{escape(str(label))}</span></label>"
+            for value, label in choices
+        )
+    )
 
 
 def _citation_links(numbers: list[int]) -> str:
@@ -49,12 +76,14 @@ def article_body_html(sections: list[ReaderSection]) -> SafeString:
     return mark_safe("\n".join(parts))
 
 
-def _reference(reference: ReaderReference) -> str:
+def _reference(reference: ReaderReference, kind_labels: dict[str, str]) -> str:
     parts = [f'<li id="ref-{reference.number}" class="reference">']
     if reference.kind_label:
+        if reference.kind not in kind_labels:
+            kind_labels[reference.kind] = escape(str(reference.kind_label))
         parts.append(
             f'<p class="reference__kind reference__kind--{escape(reference.kind)}">'
-            f"{escape(str(reference.kind_label))}</p>"
+            f"{kind_labels[reference.kind]}</p>"
         )
     parts.append(f'<p class="reference__title">{escape(reference.title)}</p>')
     if reference.authors:
@@ -88,4 +117,5 @@ def _reference(reference: ReaderReference) -> str:
 
 def references_html(references: list[ReaderReference]) -> SafeString:
     """The reference list, numbered as cited: item N has the anchor ``ref-N``."""
-    return mark_safe("\n".join(_reference(reference) for reference in references))
+    kind_labels: dict[str, str] = {}
+    return mark_safe("\n".join(_reference(reference, kind_labels) for reference in references))

@@ -35,7 +35,7 @@ _REFERENCE_KIND_LABELS = dict(ReferenceKind.choices)
 _READING_LEVELS = frozenset(ReadingLevel.values)
 
 
-def reading_level_or_default(level: str | None) -> str | None:
+def known_reading_level(level: str | None) -> str | None:
     """The reading level named by ``level``, or None when it names none."""
     return level if level in _READING_LEVELS else None
 
@@ -194,7 +194,7 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
 
     Each claim shows its wording for ``reading_level``, falling back to the clinician wording.
     """
-    level = reading_level_or_default(reading_level) or ReadingLevel.CLINICIAN
+    level = known_reading_level(reading_level) or ReadingLevel.CLINICIAN
     sections: dict[int, ReaderSection] = {}
     claims: dict[int, ReaderClaim] = {}
     top_level: list[tuple[int, ReaderClaim]] = []

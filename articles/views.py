@@ -18,14 +18,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 from reviewers.services import board_members
 
 from .choices import ReadingLevel
-from .rendering import article_body_html, references_html
+from .rendering import (
+    article_body_html,
+    reading_level_choices_html,
+    references_html,
+    review_stepper_html,
+)
 from .selectors import (
     REVIEW_STEPS,
     ArticleHeader,
     article_for_reader,
+    known_reading_level,
     published_article_header,
     published_articles,
-    reading_level_or_default,
 )
 
 READING_LEVEL_COOKIE = "reading_level"
@@ -45,8 +50,8 @@ def reading_level_of(request) -> str:
     """``?level=`` for shared links, else the reader's cookie, else clinician."""
     shared_level = request.GET.get("level") if request.META.get("QUERY_STRING") else None
     return (
-        reading_level_or_default(shared_level)
-        or reading_level_or_default(request.COOKIES.get(READING_LEVEL_COOKIE))
+        known_reading_level(shared_level)
+        or known_reading_level(request.COOKIES.get(READING_LEVEL_COOKIE))
         or ReadingLevel.CLINICIAN
     )
 
@@ -74,7 +79,7 @@ def article_detail(request, slug):
 
 def _choose_reading_level(request) -> HttpResponse:
     """The personalize form: remember the level in a cookie, then show the page again."""
-    level = reading_level_or_default(request.POST.get("level")) or ReadingLevel.CLINICIAN
+    level = known_reading_level(request.POST.get("level")) or ReadingLevel.CLINICIAN
     response = HttpResponseRedirect(request.path, status=303)
     response.set_cookie(
         READING_LEVEL_COOKIE,
@@ -106,22 +111,13 @@ def _render_article_page(header: ArticleHeader, level: str) -> bytes:
             "article": article,
             "body": article_body_html(article.sections),
             "references": references_html(article.references),
-            "steps": _stepper(header.review_step),
-            "levels": [
-                (value, label, value == article.reading_level)
-                for value, label in READING_LEVEL_CHOICES
-            ],
+            "stepper": review_stepper_html(header.review_step),
+            "level_choices": reading_level_choices_html(
+                READING_LEVEL_CHOICES, article.reading_level
+            ),
             "csrf_token": _CSRF_PLACEHOLDER.decode(),
         },
     ).encode()
-
-
-def _stepper(current: int) -> list[tuple[str, str]]:
-    """Each step of the review with its state for the reader: done, current or to come."""
-    return [
-        (label, "done" if index < current else "current" if index == current else "")
-        for index, label in enumerate(REVIEW_STEPS)
-    ]
 
 
 @require_safe
