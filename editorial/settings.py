@@ -127,6 +127,10 @@ LOGGING = {
 EDITORIAL_REVIEW_QUORUM = env.int("EDITORIAL_REVIEW_QUORUM", default=1)
 EDITORIAL_PUBLISH_REQUIRES_APPROVAL = env.bool("EDITORIAL_PUBLISH_REQUIRES_APPROVAL", default=False)
 EDITORIAL_REVIEW_DAYS = env.int("EDITORIAL_REVIEW_DAYS", default=14)
+# The demo article: a copy of shared/seed/calcium-deposits.md, so a clone runs the demo alone.
+EDITORIAL_DEMO_ARTICLE = env.path(
+    "EDITORIAL_DEMO_ARTICLE", default=BASE_DIR / "articles" / "demo" / "calcium-deposits.md"
+)
 
 # Celery and the reviewers' reminders (DESIGN §6, I5). Without CELERY_BROKER_URL the broker is
 # kombu's filesystem transport in var/celery/, so the embedded default needs no server.

@@ -24,7 +24,7 @@ from reviewers.models import ReviewerProfile
 from reviewers.roles import APPROVERS, BOARD, EDITORS, ensure_roles
 from reviewers.services import assignment_create
 
-SEED_PATH = Path(settings.BASE_DIR).parent / "shared" / "seed" / "calcium-deposits.md"
+SEED_PATH = Path(settings.EDITORIAL_DEMO_ARTICLE)
 SEED_SLUG = "calcium-deposits-in-tissues"
 SITE = "http://127.0.0.1:8000"
 REASON = "Demo data (seed_demo)"
