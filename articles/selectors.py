@@ -1,8 +1,8 @@
 """Reads for the public reader site.
 
-An article page is read in three queries whatever its length: the article's header row (asked on
-every request, cached page or not), its sections with their claims and wordings, and its
-citations with their references. Citation numbers are computed here, never stored: references
+An article page is read in two queries whatever its length: the article's header row (asked on
+every request, cached page or not), then its sections with their claims, wordings, citations and
+references. Citation numbers are computed here, never stored: references
 are numbered in the order the article first cites them (Vancouver style).
 
 These are the hottest reads of the site, so they are written in SQL once rather than compiled
@@ -131,24 +131,20 @@ _SQL = {
         FROM {article}
         WHERE "slug" = %s AND "publication_status" = %s
     """,
-    "claims": """
-        SELECT s."id", s."heading", s."level", c."id", c."parent_id", c."kind", w."level",
-               w."text"
+    "page": """
+        SELECT s."id", s."heading", s."level", c."id", c."parent_id", c."kind",
+               COALESCE(chosen."text", clinician."text"),
+               r."id", r."kind", r."title", r."authors", r."source", r."year", r."doi",
+               r."pmid", r."url", r."is_complete"
         FROM {section} s
         LEFT JOIN {claim} c ON c."section_id" = s."id"
-        LEFT JOIN {wording} w ON w."claim_id" = c."id" AND w."level" IN (%s, %s)
+        LEFT JOIN {wording} chosen ON chosen."claim_id" = c."id" AND chosen."level" = %s
+        LEFT JOIN {wording} clinician
+            ON clinician."claim_id" = c."id" AND clinician."level" = %s
+        LEFT JOIN {citation} t ON t."claim_id" = c."id"
+        LEFT JOIN {reference} r ON r."id" = t."reference_id"
         WHERE s."article_id" = %s
-        ORDER BY s."order", s."id", c."order", c."id"
-    """,
-    "citations": """
-        SELECT t."claim_id", r."id", r."kind", r."title", r."authors", r."source", r."year",
-               r."doi", r."pmid", r."url", r."is_complete"
-        FROM {citation} t
-        JOIN {claim} c ON c."id" = t."claim_id"
-        JOIN {section} s ON s."id" = c."section_id"
-        JOIN {reference} r ON r."id" = t."reference_id"
-        WHERE s."article_id" = %s
-        ORDER BY t."claim_id", t."order", t."id"
+        ORDER BY s."order", s."id", c."order", c."id", t."order", t."id"
     """,
 }
 
@@ -190,24 +186,25 @@ def published_articles() -> list[ArticleHeader]:
 
 
 def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderArticle:
-    """The whole page of an article in one reading level, in two queries after its header.
+    """The whole page of an article in one reading level, in one query after its header.
 
-    Each claim shows its wording for ``reading_level``, falling back to the clinician wording.
+    The query yields a row per section, claim and citation, in reading order. Each claim shows
+    its wording for ``reading_level``, falling back to the clinician wording.
     """
     level = known_reading_level(reading_level) or ReadingLevel.CLINICIAN
     sections: dict[int, ReaderSection] = {}
     claims: dict[int, ReaderClaim] = {}
+    cited: dict[int, list[tuple]] = {}
     top_level: list[tuple[int, ReaderClaim]] = []
     sub_claims: list[tuple[int, int, ReaderClaim]] = []
-    for row in _query("claims", [level, ReadingLevel.CLINICIAN.value, header.id]):
-        section_id, heading, heading_level, claim_id, parent_id, kind, text_level, text = row
+    for row in _query("page", [level, ReadingLevel.CLINICIAN.value, header.id]):
+        section_id, heading, heading_level, claim_id, parent_id, kind, text, *reference = row
         section = sections.get(section_id)
         if section is None:
             section = sections[section_id] = ReaderSection(heading=heading, level=heading_level)
         if claim_id is None:
             continue
-        claim = claims.get(claim_id)
-        if claim is None:
+        if claim_id not in claims:
             claim = claims[claim_id] = ReaderClaim(
                 text=text or "", is_paragraph=kind == ClaimKind.PARAGRAPH
             )
@@ -216,17 +213,13 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
                 top_level.append((claim_id, claim))
             else:
                 sub_claims.append((claim_id, parent_id, claim))
-        elif text_level == level:
-            claim.text = text
+        if reference[0] is not None:
+            cited.setdefault(claim_id, []).append(reference)
     children: dict[int, list[tuple[int, ReaderClaim]]] = {}
     for claim_id, parent_id, claim in sub_claims:
         if parent_id in claims:
             claims[parent_id].sub_claims.append(claim)
             children.setdefault(parent_id, []).append((claim_id, claim))
-
-    cited: dict[int, list[tuple]] = {}
-    for claim_id, *reference in _query("citations", [header.id]):
-        cited.setdefault(claim_id, []).append(reference)
 
     numbers: dict[int, int] = {}
     references: list[ReaderReference] = []
