@@ -1,9 +1,11 @@
-"""HTML of an article's body and reference list, for the reader page.
+"""HTML of the repeated parts of the reader page: the body, the references, the review stepper
+and the reading-level choices.
 
-These are the parts of the page that grow with the article (tens of claims, each with its
-citation links), so they are written here in plain Python rather than with template loops: an
-uncached page renders several times faster this way. Every text from the database goes through
-``html.escape`` (what Django's ``escape`` does); the frame around them is a template.
+The body and references grow with the article (tens of claims, each with its citation links),
+so they are written here in plain Python rather than with template loops: an uncached page
+renders several times faster this way. Every text from the database goes through
+``html.escape`` (what Django's ``escape`` does); the frame around them is a template,
+``articles/article_detail.html``.
 """
 
 from html import escape
