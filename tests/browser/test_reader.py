@@ -128,5 +128,6 @@ def test_keyboard_focus_is_visible(browser, article_url):
     outline = skip_link.evaluate("element => getComputedStyle(element).outlineStyle")
     assert outline == "solid"
     page.get_by_label("Student").focus()
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "reader-desktop-focus.png"))
     context.close()
