@@ -1,6 +1,14 @@
 import os
+from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config):
+    """WhiteNoise warns on every handler when STATIC_ROOT is missing; tests never collect."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def pytest_collection_modifyitems(config, items):

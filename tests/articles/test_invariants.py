@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
@@ -206,7 +206,7 @@ def test_i7_twenty_concurrent_start_reviews_one_wins(editor, reviewer):
         except EditorialError as exc:
             outcomes.append(str(exc))
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=race) for _ in range(20)]
     for thread in threads:
