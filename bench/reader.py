@@ -38,7 +38,7 @@ TRIVIAL_PATH = "/bench/trivial/"
 TARGET_WARM = 0.80
 TARGET_COLD = 0.13
 
-SEED_PATH = ROOT.parent / "shared" / "seed" / "calcium-deposits.md"
+SEED_PATH = ROOT / "articles" / "demo" / "calcium-deposits.md"
 EDITOR_SCRIPT = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group

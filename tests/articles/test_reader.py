@@ -257,6 +257,27 @@ def test_choosing_a_level_without_the_csrf_token_is_refused(seed):
     assert "reading_level" not in response.cookies
 
 
+def test_a_token_from_another_readers_page_is_refused(seed):
+    attacker = Client(enforce_csrf_checks=True)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page(attacker, seed)).group(1)
+    reader = Client(enforce_csrf_checks=True)
+    page(reader, seed)
+    response = reader.post(
+        seed.get_absolute_url(), {"level": "patient", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 403
+    assert "reading_level" not in response.cookies
+
+
+def test_returning_reader_keeps_the_csrf_cookie(seed):
+    client = Client(enforce_csrf_checks=True)
+    page(client, seed)
+    secret = client.cookies["csrftoken"].value
+    response = client.get(seed.get_absolute_url())
+    assert "csrftoken" not in response.cookies
+    assert f'value="{secret}"' in response.content.decode()
+
+
 def test_level_cookie_is_remembered(client, seed):
     client.cookies["reading_level"] = "student"
     text = text_of(page(client, seed))
