@@ -80,6 +80,23 @@ class TestRequestChangesAndResubmit:
         assert "request_changes: Cite CKD data" in history_reasons(article)
         services.article_start_review(article=article, actor=editor)
 
+    def test_board_reviewer_cannot_resubmit(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        services.article_request_changes(article=article, actor=reviewer, note="Cite CKD data")
+        with pytest.raises(EditorialPermissionDenied, match="change_article"):
+            services.article_resubmit(article=article, actor=reviewer)
+        article.refresh_from_db()
+        assert (article.review_status, article.round) == (ReviewStatus.CHANGES_REQUESTED, 1)
+
+    def test_resubmit_is_refused_while_under_review(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        with pytest.raises(EditorialError, match=r"Cannot resubmit .*: it is Under review"):
+            services.article_resubmit(article=article, actor=editor)
+
 
 class TestApprove:
     def test_approve_refused_while_claims_are_pending(self, editor, reviewer, approver):
@@ -139,6 +156,10 @@ class TestPublication:
         article = ArticleFactory(created_by=editor)
         with pytest.raises(EditorialError, match="must be approved"):
             services.article_publish(article=article, actor=editor)
+
+    def test_a_draft_cannot_be_withdrawn(self, editor):
+        with pytest.raises(EditorialError, match=r"Cannot withdraw .*: it is Draft"):
+            services.article_withdraw(article=ArticleFactory(created_by=editor), actor=editor)
 
     def test_board_reviewer_cannot_publish(self, reviewer):
         with pytest.raises(EditorialPermissionDenied, match="publish_article"):
