@@ -6,8 +6,6 @@ rewrites that claim, resubmits and starts the review again; the reviewer sees th
 approves it and completes the assignment; an approver approves the article; the editor publishes.
 """
 
-import os
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,38 +17,11 @@ from articles.models import Article, Claim
 from reviewers.models import ClaimDecision, ReviewAssignment
 from reviewers.roles import ensure_roles
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PASSWORD = "correct horse battery"
 REWORDED = "Calcium deposits often occur in injured heart tissue after a heart attack."
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs Debian's chromium at {CHROMIUM}.")
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

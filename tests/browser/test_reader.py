@@ -1,8 +1,6 @@
 """A reader picks a reading level on the seed article, in headless Chromium, with and without
 JavaScript; screenshots at desktop and phone width go to tests/artifacts/."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,37 +10,10 @@ from articles import services
 from reviewers.roles import ensure_roles
 from tests.articles.builders import SEED_PATIENT_WORDING, seed_article
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 CLINICIAN_OPENING = "Calcium deposits in tissues represent abnormal accumulation"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs Debian's chromium at {CHROMIUM}.")
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
