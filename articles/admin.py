@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from editorial.admin import ViewOnlyAdminMixin
 from editorial.exceptions import EditorialError
 from editorial.history import save_with_history
 from editorial.workflow import check_transition, transition_label
@@ -239,7 +240,7 @@ ARTICLE_TRANSITIONS = {
 TRANSITIONS_NEEDING_A_NOTE = {"request_changes"}
 
 
-class AssignmentRowInline(admin.TabularInline):
+class AssignmentRowInline(ViewOnlyAdminMixin, admin.TabularInline):
     """The board reviewers of the article, every round; assign new ones from their own page."""
 
     model = ReviewAssignment
@@ -252,12 +253,6 @@ class AssignmentRowInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reviewer").order_by("-round", "due_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Article)
@@ -743,17 +738,8 @@ class ReferenceAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             )
 
 
-class ReadOnlyTrailAdmin(ReadOnlyHistoryAdmin):
+class ReadOnlyTrailAdmin(ViewOnlyAdminMixin, ReadOnlyHistoryAdmin):
     """Shown only for its history: changes are made on the claim."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Wording)

@@ -34,6 +34,7 @@ from articles.admin import (
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
+from editorial.admin import ViewOnlyAdminMixin
 from editorial.exceptions import EditorialError
 
 from . import services
@@ -95,7 +96,7 @@ def _current_wordings(claim) -> dict[str, str]:
 
 
 @admin.register(ClaimAwaitingReview)
-class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
+class ClaimAwaitingReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Claims of the articles a reviewer reviews this round, with what changed since last time."""
 
     list_display = ["claim_for_review", "quick_decision", "article_link", "section", "cites"]
@@ -126,15 +127,6 @@ class ClaimAwaitingReviewAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "title": _("Claims awaiting my review")}
@@ -471,7 +463,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
 
 @admin.register(ClaimDecision)
-class ClaimDecisionAdmin(admin.ModelAdmin):
+class ClaimDecisionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: shown to read, never changed."""
 
     list_display = ["claim", "decision", "reviewer", "comment", "created_at"]
@@ -486,15 +478,6 @@ class ClaimDecisionAdmin(admin.ModelAdmin):
     @admin.display(description=_("reviewer"))
     def reviewer(self, decision):
         return decision.assignment.reviewer
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReviewerProfile)
@@ -552,18 +535,9 @@ class ReminderSentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyReminders:
+class ReadOnlyReminders(ViewOnlyAdminMixin):
     fields = ["kind", "occurrence", "recipient", "created_at", "sent_at", "attempts", "last_error"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reminder)
