@@ -606,10 +606,7 @@ def _import_changes(
     changes: list[str] = []
     article = _lock_article(article)
     if article.title != plan.title:
-        _require_perm(actor, "articles.change_article", "change articles")
-        article.title = plan.title
-        article.content_version += 1
-        save_with_history(article, actor=actor, reason=reason)
+        article = article_retitle(article=article, title=plan.title, actor=actor, reason=reason)
         changes.append(f"title changed to “{plan.title}”")
     old_sections = list(article.sections.order_by("order"))
     section_pairs = _pairs(
@@ -637,10 +634,14 @@ def _import_changes(
             )
             changes.append(f"section “{entry.heading}” added")
         elif (section.heading, section.level) != (entry.heading, entry.level):
-            _require_perm(actor, "articles.change_section", "change sections")
             changes.append(f"section “{section.heading}” now “{entry.heading}”")
-            section.heading, section.level = entry.heading, entry.level
-            save_with_history(section, actor=actor, reason=reason)
+            section = section_rename(
+                section=section,
+                heading=entry.heading,
+                level=entry.level,
+                actor=actor,
+                reason=reason,
+            )
         changes.extend(
             _import_section_claims(
                 section=section, entry=entry, references=references, actor=actor, reason=reason

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from articles.choices import ClaimStatus, ReviewStatus
 from articles.exporting import article_as_markdown
 from articles.models import Article, Claim, Reference
-from articles.services import article_import
+from articles.services import article_import, article_publish
 from tests.articles.outlines import outline
 from tests.workflow import approved_article
 
@@ -117,6 +118,19 @@ def test_update_with_a_new_section_and_a_renamed_heading(approved, editor):
     ]
     pending = [text for text, status in statuses(article).items() if status == "pending"]
     assert pending == ["Phosphate binders lower serum phosphate"]
+
+
+def test_update_renaming_only_a_heading_is_shown_on_the_next_reader_request(
+    approved, editor, client
+):
+    article = article_publish(article=approved, actor=editor)
+    cache.clear()
+    assert "Imaging tests" not in client.get(article.get_absolute_url()).text
+
+    update_with(ORIGINAL.replace("### Imaging", "### Imaging tests"), editor)
+
+    assert "Imaging tests" in client.get(article.get_absolute_url()).text
+    cache.clear()
 
 
 def test_update_of_a_reference_in_the_file_sends_its_citing_claims_back(approved, editor):
