@@ -230,7 +230,9 @@ def section_add(
     with transaction.atomic():
         order = (article.sections.aggregate(last=Max("order"))["last"] or 0) + 1
         section = Section(article=article, heading=heading.strip(), level=level, order=order)
-        return save_with_history(section, actor=actor, reason=reason)
+        save_with_history(section, actor=actor, reason=reason)
+        article_touch_version(article_id=article.pk)
+    return section
 
 
 def article_retitle(*, article: Article, title: str, actor, reason: str) -> Article:
@@ -622,6 +624,7 @@ def _import_changes(
             _require_perm(actor, "articles.delete_section", "remove sections")
             _remove_claims(list(section.claims.all()), actor=actor, reason=reason)
             delete_with_history(section, actor=actor, reason=reason)
+            article_touch_version(article_id=article.pk)
             changes.append(f"section “{section.heading}” removed")
             continue
         if section is None:

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from articles.choices import ClaimStatus, ReviewStatus
 from articles.exporting import article_as_markdown
 from articles.models import Article, Claim, Reference
-from articles.services import article_import, article_publish
+from articles.services import article_import, article_publish, section_add
 from tests.articles.outlines import outline
 from tests.workflow import approved_article
 
@@ -130,6 +130,20 @@ def test_update_renaming_only_a_heading_is_shown_on_the_next_reader_request(
     update_with(ORIGINAL.replace("### Imaging", "### Imaging tests"), editor)
 
     assert "Imaging tests" in client.get(article.get_absolute_url()).text
+    cache.clear()
+
+
+def test_update_removing_an_empty_section_is_shown_on_the_next_reader_request(
+    approved, editor, client
+):
+    article = article_publish(article=approved, actor=editor)
+    section_add(article=article, heading="Further reading", actor=editor, reason="Added")
+    cache.clear()
+    assert "Further reading" in client.get(article.get_absolute_url()).text
+
+    update_with(ORIGINAL, editor)
+
+    assert "Further reading" not in client.get(article.get_absolute_url()).text
     cache.clear()
 
 

@@ -372,6 +372,14 @@ def test_content_change_is_shown_on_the_next_request(client, seed, editor):
     assert "Calcium deposits are calcium salts outside the skeleton." in page(client, seed)
 
 
+def test_new_section_is_shown_on_the_next_request(client, seed, editor):
+    page(client, seed)
+    services.section_add(
+        article=seed, heading="Further reading", level=2, actor=editor, reason="New section"
+    )
+    assert "<h2>Further reading</h2>" in page(client, seed)
+
+
 def test_review_transition_is_shown_on_the_next_request(client, seed, editor, reviewer):
     assert current_step(page(client, seed)) == "Submitted"
     assign_and_start(seed, editor=editor, reviewer=reviewer)
