@@ -138,7 +138,7 @@ class TransitionButton:
 
 
 @dataclass
-class ClaimRow:
+class OutlineClaim:
     claim: Claim
     depth: int
     wordings: list = field(default_factory=list)
@@ -147,7 +147,7 @@ class ClaimRow:
 
 
 @dataclass
-class SectionRow:
+class OutlineSection:
     section: Section
     claims: list = field(default_factory=list)
 
@@ -165,7 +165,7 @@ def wording_rows(claim: Claim) -> list:
     ]
 
 
-def article_outline(article: Article) -> list[SectionRow]:
+def article_outline(article: Article) -> list[OutlineSection]:
     """Sections, claims (sub-claims after their parent), wordings with grades and citation numbers.
 
     Five queries whatever the article's length; citation numbers follow the order of first
@@ -195,14 +195,14 @@ def article_outline(article: Article) -> list[SectionRow]:
             if claim.parent_id is None:
                 ordered.append((claim, 0))
                 ordered.extend((child, 1) for child in children.get(claim.pk, []))
-        row = SectionRow(section=section)
+        row = OutlineSection(section=section)
         for claim, depth in ordered:
             cited = []
             for citation in claim.citations.all():
                 number = numbers.setdefault(citation.reference_id, len(numbers) + 1)
                 cited.append((number, citation.reference))
             row.claims.append(
-                ClaimRow(
+                OutlineClaim(
                     claim=claim,
                     depth=depth,
                     wordings=wording_rows(claim),
@@ -240,7 +240,7 @@ ARTICLE_TRANSITIONS = {
 TRANSITIONS_NEEDING_A_NOTE = {"request_changes"}
 
 
-class AssignmentRowInline(ViewOnlyAdminMixin, admin.TabularInline):
+class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
     """The board reviewers of the article, every round; assign new ones from their own page."""
 
     model = ReviewAssignment
@@ -268,7 +268,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_filter = ["review_status", "publication_status", HasOverdueReviewFilter]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [AssignmentRowInline]
+    inlines = [BoardReviewersInline]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
@@ -585,15 +585,15 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+        entered = form.cleaned_data
         if not change:
             reason = _reason(form, "Claim added in the admin")
             created = services.claim_add(
-                section=data["section"],
-                text=data["clinician"],
-                kind=data["kind"],
-                parent=data.get("parent"),
-                wordings={level: data.get(level, "") for level in ("student", "patient")},
+                section=entered["section"],
+                text=entered["clinician"],
+                kind=entered["kind"],
+                parent=entered.get("parent"),
+                wordings={level: entered.get(level, "") for level in ("student", "patient")},
                 actor=request.user,
                 reason=reason,
             )
@@ -605,13 +605,13 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                     services.wording_set(
                         claim=obj,
                         level=level,
-                        text=data.get(level, ""),
+                        text=entered.get(level, ""),
                         actor=request.user,
                         reason=reason,
                     )
         for level in ReadingLevel.values:
-            warning = readability(level=level, text=data.get(level) or "").warning
-            if data.get(level) and warning:
+            warning = readability(level=level, text=entered.get(level) or "").warning
+            if entered.get(level) and warning:
                 label = ReadingLevel(level).label
                 self.message_user(request, f"{label} wording: {warning}", messages.WARNING)
 

@@ -53,7 +53,7 @@ def _citation_links(numbers: list[int]) -> str:
     return f'<sup class="cite">{links}</sup>'
 
 
-def _claim(claim: ReaderClaim) -> str:
+def _claim_html(claim: ReaderClaim) -> str:
     return escape(claim.text) + _citation_links(claim.citation_numbers)
 
 
@@ -65,20 +65,22 @@ def article_body_html(sections: list[ReaderSection]) -> SafeString:
         parts.append(f"<{tag}>{escape(section.heading)}</{tag}>")
         for kind, block in section.blocks():
             if kind == "paragraph":
-                parts.append(f"<p>{_claim(block)}</p>")
+                parts.append(f"<p>{_claim_html(block)}</p>")
                 continue
             parts.append("<ul>")
             for claim in block:
                 if claim.sub_claims:
-                    sub_items = "\n".join(f"<li>{_claim(sub)}</li>" for sub in claim.sub_claims)
-                    parts.append(f"<li>{_claim(claim)}\n<ul>\n{sub_items}\n</ul></li>")
+                    sub_items = "\n".join(
+                        f"<li>{_claim_html(sub)}</li>" for sub in claim.sub_claims
+                    )
+                    parts.append(f"<li>{_claim_html(claim)}\n<ul>\n{sub_items}\n</ul></li>")
                 else:
-                    parts.append(f"<li>{_claim(claim)}</li>")
+                    parts.append(f"<li>{_claim_html(claim)}</li>")
             parts.append("</ul>")
     return mark_safe("\n".join(parts))
 
 
-def _reference(reference: ReaderReference, kind_labels: dict[str, str]) -> str:
+def _reference_html(reference: ReaderReference, kind_labels: dict[str, str]) -> str:
     parts = [f'<li id="ref-{reference.number}" class="reference">']
     if reference.kind_label:
         if reference.kind not in kind_labels:
@@ -120,4 +122,4 @@ def _reference(reference: ReaderReference, kind_labels: dict[str, str]) -> str:
 def references_html(references: list[ReaderReference]) -> SafeString:
     """The reference list, numbered as cited: item N has the anchor ``ref-N``."""
     kind_labels: dict[str, str] = {}
-    return mark_safe("\n".join(_reference(reference, kind_labels) for reference in references))
+    return mark_safe("\n".join(_reference_html(reference, kind_labels) for reference in references))

@@ -222,7 +222,7 @@ class ClaimAwaitingReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
             _citations_html(claim.citations.all()),
         )
 
-    def _decide(self, request, queryset, *, decision: str, comment: str = "") -> None:
+    def _decide_ticked(self, request, queryset, *, decision: str, comment: str = "") -> None:
         """Decide on the claims the reviewer ticked, letting the service judge each one.
 
         The admin would silently drop ticked claims outside this list (a forged or stale
@@ -253,13 +253,13 @@ class ClaimAwaitingReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected claims"))
     def approve(self, request, queryset):
-        self._decide(request, queryset, decision=Decision.APPROVE)
+        self._decide_ticked(request, queryset, decision=Decision.APPROVE)
 
     @admin.action(description=_("Request changes on selected claims…"))
     def request_changes(self, request, queryset):
         form = DecisionCommentForm(request.POST if "comment" in request.POST else None)
         if form.is_bound and form.is_valid():
-            self._decide(
+            self._decide_ticked(
                 request,
                 queryset,
                 decision=Decision.REQUEST_CHANGES,
@@ -409,7 +409,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             )
             adopt_created(obj, created)
 
-    def _each(self, request, queryset, step, done: str, **kwargs) -> None:
+    def _take_assignment_step(self, request, queryset, step, done: str, **kwargs) -> None:
         succeeded = 0
         for assignment in queryset:
             try:
@@ -428,21 +428,21 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     @admin.action(description=_("Accept selected assignments"))
     def accept(self, request, queryset):
-        self._each(request, queryset, services.assignment_accept, "accepted")
+        self._take_assignment_step(request, queryset, services.assignment_accept, "accepted")
 
     @admin.action(description=_("Decline selected assignments"))
     def decline(self, request, queryset):
-        self._each(request, queryset, services.assignment_decline, "declined")
+        self._take_assignment_step(request, queryset, services.assignment_decline, "declined")
 
     @admin.action(description=_("Cancel selected assignments"))
     def cancel(self, request, queryset):
-        self._each(request, queryset, services.assignment_cancel, "cancelled")
+        self._take_assignment_step(request, queryset, services.assignment_cancel, "cancelled")
 
     @admin.action(description=_("Complete selected assignments with a recommendation…"))
     def complete(self, request, queryset):
         form = CompleteAssignmentForm(request.POST if "recommendation" in request.POST else None)
         if form.is_bound and form.is_valid():
-            self._each(
+            self._take_assignment_step(
                 request,
                 queryset,
                 services.assignment_complete,
