@@ -23,7 +23,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from editorial.admin import ViewOnlyAdminMixin
 from editorial.exceptions import EditorialError
-from editorial.history import save_with_history
 from editorial.workflow import check_transition, transition_label
 from reviewers.choices import Decision
 from reviewers.models import ClaimDecision, ReviewAssignment
@@ -726,8 +725,12 @@ class ReferenceAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            # A new reference is cited by no claim yet: nothing to send back to the board.
-            save_with_history(obj, actor=request.user, reason="Reference added in the admin")
+            created = services.reference_add(
+                actor=request.user,
+                reason="Reference added in the admin",
+                **{name: form.cleaned_data[name] for name in self.fields},
+            )
+            adopt_created(obj, created)
             return
         changed = {
             name: form.cleaned_data[name] for name in form.changed_data if name in self.fields

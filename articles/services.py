@@ -318,6 +318,15 @@ def claim_remove(*, claim: Claim, actor, reason: str) -> None:
         _record_material_change(article=article, touched_claims=[], actor=actor, reason=reason)
 
 
+def reference_add(*, actor, reason: str, **fields) -> Reference:
+    """Save a new shared reference; no claim cites it yet, so nothing goes back to the board."""
+    _require_perm(actor, "articles.add_reference", "add references")
+    unknown = set(fields) - set(Reference.BIBLIOGRAPHIC_FIELDS) - {"is_complete"}
+    if unknown:
+        raise EditorialError(f"References have no field {', '.join(sorted(unknown))}.")
+    return save_with_history(Reference(**fields), actor=actor, reason=reason)
+
+
 def reference_update(*, reference: Reference, actor, reason: str, **fields) -> Reference:
     """Change bibliographic fields; every claim citing the reference is reviewed again."""
     _require_perm(actor, "articles.change_reference", "change references")
@@ -466,9 +475,9 @@ def _import_references(
     for number, entry in plan.references.items():
         reference = _matching_reference(entry)
         if reference is None:
-            _require_perm(actor, "articles.add_reference", "add references")
-            reference = save_with_history(
-                Reference(**entry.bibliographic_fields(), is_complete=entry.is_complete),
+            reference = reference_add(
+                **entry.bibliographic_fields(),
+                is_complete=entry.is_complete,
                 actor=actor,
                 reason=reason,
             )
@@ -492,9 +501,10 @@ def _import_references(
         title = _placeholder_title(number=number, slug=plan.slug)
         reference = Reference.objects.matching(title=title, source="", year=None)
         if reference is None:
-            _require_perm(actor, "articles.add_reference", "add references")
-            reference = save_with_history(
-                Reference(kind=ReferenceKind.OTHER, title=title, is_complete=False),
+            reference = reference_add(
+                kind=ReferenceKind.OTHER,
+                title=title,
+                is_complete=False,
                 actor=actor,
                 reason=f"{reason}: placeholder for a reference the file cites but does not list",
             )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.choices import ClaimStatus, PublicationStatus, ReadingLevel, ReviewStatus
-from articles.models import Article, Claim, Wording
+from articles.models import Article, Claim, Reference, Wording
 from reviewers import services as reviewer_services
 from reviewers.roles import APPROVERS, BOARD, EDITORS
 from tests.factories import (
@@ -452,6 +452,29 @@ def test_renaming_a_section_is_recorded_and_bumps_the_version(client, editor):
     assert (section.heading, section.level) == ("What causes them?", 3)
     assert Article.objects.get(pk=article.pk).content_version == article.content_version + 1
     assert section.history.latest("history_date").history_user == editor
+
+
+def test_adding_a_reference_is_recorded_under_the_editor(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:articles_reference_add"),
+        {
+            "kind": "research",
+            "title": "Vascular calcification in CKD",
+            "year": "2019",
+            "is_complete": "on",
+        },
+    )
+
+    reference = Reference.objects.get(title="Vascular calcification in CKD")
+    assert response.status_code == 302
+    assert (reference.year, reference.is_complete) == (2019, True)
+    latest = reference.history.latest("history_date")
+    assert (latest.history_user, latest.history_change_reason) == (
+        editor,
+        "Reference added in the admin",
+    )
 
 
 def test_editor_reads_the_reviewers_comment_on_the_article_page(client, editor, reviewer):
