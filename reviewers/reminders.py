@@ -297,7 +297,11 @@ def reminder_claim_new_assignment(*, assignment: ReviewAssignment) -> list[int]:
 
 
 def assignment_announce(sender, *, assignment: ReviewAssignment, **kwargs) -> None:
-    """Receiver of ``assignment_created`` (sent after the assignment is committed)."""
+    """Receiver of ``assignment_created``: the services announce, the reminders decide what to send.
+
+    The signal comes after commit, so the claim's foreign key finds the assignment; if this
+    process dies first, the sweep's new-assignment catch-up claims the email instead.
+    """
     reminder_claim_new_assignment(assignment=assignment)
 
 

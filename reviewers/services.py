@@ -71,7 +71,13 @@ def assignment_create(
 
 
 def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignment]:
-    """Give the reviewers of the previous round a fresh assignment in the article's new round."""
+    """Give the reviewers of the previous round a fresh assignment in the article's new round.
+
+    Only an active assignment in the current round lets a reviewer decide on claims (I4), so
+    without this a reopened or resubmitted article would wait for an editor to assign the same
+    people again. Assignments still open in the old round are cancelled, so the sweep stops
+    reminding anyone of a round that is over.
+    """
     previous = (
         ReviewAssignment.objects.filter(article=article, round=article.round - 1)
         .exclude(status__in=[AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED])
