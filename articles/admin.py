@@ -12,16 +12,21 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
-from editorial.admin import ViewOnlyAdminMixin
+from editorial.admin import (
+    ADMIN_MEDIA_CSS,
+    ReadOnlyHistoryAdmin,
+    ServiceErrorsAsMessages,
+    ViewOnlyAdminMixin,
+    adopt_created,
+    is_history_request,
+)
 from editorial.exceptions import EditorialError
 from editorial.workflow import check_transition, transition_label
 from reviewers.choices import Decision
@@ -32,77 +37,6 @@ from .admin_import import article_import_urls
 from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
 from .readability import readability
-
-ADMIN_MEDIA_CSS = {"all": ["editorial_admin/admin.css"]}
-
-
-def _is_history_request(request) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
-
-
-class LabelledHistoryContext(HistoricalRecordContextHelper):
-    """Field diffs in the editors' words: “Submitted → Under review”, not the stored codes."""
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if field.choices and not field.many_to_many:
-            return dict(field.flatchoices).get(value, value)
-        return super().prepare_delta_change_value(change, value)
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """History with field diffs and reasons for whoever may view the object; nobody reverts.
-
-    Superusers included (DESIGN §3 I3): the revert button is gone and a POST to a historical
-    version's page is refused before any form is saved.
-    """
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return LabelledHistoryContext(self.model, historical_record)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied("History is read-only.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def get_readonly_fields(self, request, obj=None):
-        if _is_history_request(request):
-            return [f.name for f in self.model._meta.fields if f.editable]
-        return super().get_readonly_fields(request, obj)
-
-
-class ServiceErrorsAsMessages:
-    """Turn a service's refusal during save or delete into an error message on the same page.
-
-    The admin saves inside one transaction, so the refusal rolls back everything of the request.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditorialError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except EditorialError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-def adopt_created(target, created) -> None:
-    """Make the admin's unsaved ``target`` the row a service created (FSM fields are protected)."""
-    target.__dict__.update(
-        {name: value for name, value in created.__dict__.items() if name != "_state"}
-    )
-    target._state.adding = False
-    target._state.db = created._state.db
 
 
 def _reason(form, default: str) -> str:
@@ -519,7 +453,7 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         if obj is not None:
             placement = ["review_status", *placement]
         wordings = ["clinician", "student", "patient"]
-        if not _is_history_request(request):
+        if not is_history_request(request):
             wordings.append("reason")
         fieldsets = [(None, {"fields": placement}), (_("Wordings"), {"fields": wordings})]
         if obj is not None:
@@ -532,7 +466,7 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        if _is_history_request(request):
+        if is_history_request(request):
             return [*self.readonly_fields, "section", "parent", "kind", *ReadingLevel.values]
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:

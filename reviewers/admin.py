@@ -24,17 +24,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import (
-    ADMIN_MEDIA_CSS,
-    ReadOnlyHistoryAdmin,
-    ServiceErrorsAsMessages,
-    adopt_created,
-    wording_rows,
-)
+from articles.admin import wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
-from editorial.admin import ViewOnlyAdminMixin
+from editorial.admin import (
+    ADMIN_MEDIA_CSS,
+    ReadOnlyHistoryAdmin,
+    ServiceErrorsAsMessages,
+    ViewOnlyAdminMixin,
+    adopt_created,
+)
 from editorial.exceptions import EditorialError
 
 from . import services
