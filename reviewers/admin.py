@@ -77,7 +77,7 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or "pending"
         if value == "pending":
-            return queryset.filter(review_status=ClaimStatus.PENDING)
+            return queryset.awaiting_decision()
         if value == "decided":
             return queryset.exclude(review_status=ClaimStatus.PENDING)
         return queryset
