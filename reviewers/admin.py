@@ -37,7 +37,7 @@ from editorial.admin import (
 )
 from editorial.exceptions import EditorialError
 
-from . import services
+from . import selectors, services
 from .choices import Decision, Recommendation
 from .models import (
     ClaimAwaitingReview,
@@ -379,7 +379,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":
-            kwargs["queryset"] = services.board_members()
+            kwargs["queryset"] = selectors.board_members()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -513,7 +513,7 @@ class EditorialUserAdmin(UserAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         if self._is_reviewer_autocomplete(request):
-            queryset = queryset.filter(pk__in=services.board_members().values("pk"))
+            queryset = queryset.filter(pk__in=selectors.board_members().values("pk"))
         return super().get_search_results(request, queryset, search_term)
 
 

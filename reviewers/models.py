@@ -52,9 +52,6 @@ class ReviewAssignmentQuerySet(models.QuerySet):
     def for_reviewer(self, user):
         return self.filter(reviewer=user)
 
-    def current_round(self):
-        return self.filter(round=models.F("article__round"))
-
     def overdue(self, *, now=None):
         return self.active().filter(due_at__lt=now or timezone.now())
 

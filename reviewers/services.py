@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -208,13 +207,3 @@ def claims_decide(
         for article_id in assignments:
             article_touch_version(article_id=article_id)
     return decisions
-
-
-def board_members():
-    """Active board reviewers, for the public board page and reviewer autocomplete."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, reviewer_profile__active=True)
-        .select_related("reviewer_profile")
-        .order_by("last_name", "first_name", "username")
-    )

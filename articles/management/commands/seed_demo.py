@@ -26,7 +26,7 @@ from reviewers.services import assignment_create
 
 SEED_PATH = Path(settings.EDITORIAL_DEMO_ARTICLE)
 SEED_SLUG = "calcium-deposits-in-tissues"
-SITE = "http://127.0.0.1:8000"
+SITE = settings.SITE_URL.rstrip("/")
 REASON = "Demo data (seed_demo)"
 
 # username, password, role, first name, last name, groups, reviewer credentials and specialty
