@@ -268,6 +268,16 @@ def section_rename(*, section: Section, heading: str, level: int, actor, reason:
     return locked
 
 
+def section_remove(*, section: Section, actor, reason: str) -> None:
+    """Remove a section with its claims; each claim removal is a material change (I2)."""
+    _require_perm(actor, "articles.delete_section", "remove sections")
+    with transaction.atomic():
+        locked = Section.objects.select_for_update().get(pk=section.pk)
+        _remove_claims(list(locked.claims.all()), actor=actor, reason=reason)
+        delete_with_history(locked, actor=actor, reason=reason)
+        article_touch_version(article_id=locked.article_id)
+
+
 def claim_add(
     *,
     section: Section,
@@ -631,10 +641,7 @@ def _import_changes(
     kept_sections: list[Section] = []
     for section, entry in section_pairs:
         if entry is None:
-            _require_perm(actor, "articles.delete_section", "remove sections")
-            _remove_claims(list(section.claims.all()), actor=actor, reason=reason)
-            delete_with_history(section, actor=actor, reason=reason)
-            article_touch_version(article_id=article.pk)
+            section_remove(section=section, actor=actor, reason=reason)
             changes.append(f"section “{section.heading}” removed")
             continue
         if section is None:

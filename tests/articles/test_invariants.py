@@ -117,6 +117,15 @@ class TestI2ReReviewOnChange:
         assert Claim.objects.of_article(approved).count() == 2
         assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.UNDER_REVIEW
 
+    def test_i2_removing_a_section_reopens_the_article(self, approved, editor):
+        services.section_remove(section=approved.sections.get(), actor=editor, reason="Off topic")
+        assert not Claim.objects.of_article(approved).exists()
+        article = Article.objects.get(pk=approved.pk)
+        assert (article.review_status, article.round) == (
+            ReviewStatus.UNDER_REVIEW,
+            approved.round + 1,
+        )
+
     def test_i2_reference_fields_return_citing_claims_to_pending(self, approved, editor):
         reference = Reference.objects.filter(citations__claim__section__article=approved).first()
         services.reference_update(

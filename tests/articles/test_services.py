@@ -200,6 +200,12 @@ class TestContent:
                 claim=claim, level="clinician", text="", actor=editor, reason="Oops"
             )
 
+    def test_board_reviewer_cannot_remove_a_section(self, reviewer):
+        article = article_with_claims()
+        with pytest.raises(EditorialPermissionDenied, match="remove sections"):
+            services.section_remove(section=article.sections.get(), actor=reviewer, reason="Try")
+        assert Claim.objects.of_article(article).count() == 2
+
     def test_board_reviewer_cannot_edit_wording(self, reviewer):
         claim = Claim.objects.of_article(article_with_claims()).first()
         with pytest.raises(EditorialPermissionDenied):
