@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from simple_history.models import HistoricalRecords
 
+from editorial.history import tracked_history
 from editorial.workflow import condition, permission
 from reviewers.choices import ACTIVE_ASSIGNMENT_STATUSES
 
@@ -137,7 +137,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = tracked_history()
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -191,7 +191,9 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     def incomplete_references(self):
         return Reference.objects.filter(
-            citations__claim__section__article=self, is_complete=False
+            citations__claim__section__article=self,
+            citations__claim__removed_at__isnull=True,
+            is_complete=False,
         ).distinct()
 
     @condition(
@@ -302,6 +304,18 @@ class Article(ConcurrentTransitionMixin, models.Model):
         return self.review_status == ReviewStatus.APPROVED
 
 
+class SectionQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class CurrentManager(models.Manager):
+    """Rows still in the article; removed ones stay in the database for the audit (I3)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Section(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections"
@@ -311,15 +325,28 @@ class Section(models.Model):
         _("heading level"), choices=[(2, _("Section (h2)")), (3, _("Subsection (h3)"))], default=2
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    removed_at = models.DateTimeField(
+        _("removed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when an editor removed the section; its claims are removed with it."),
+    )
 
-    history = HistoricalRecords()
+    history = tracked_history()
+    objects = CurrentManager.from_queryset(SectionQuerySet)()
+    with_removed = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "order"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
         constraints = [
-            models.UniqueConstraint(fields=["article", "order"], name="section_unique_order"),
+            models.UniqueConstraint(
+                fields=["article", "order"],
+                condition=Q(removed_at__isnull=True),
+                name="section_unique_order",
+            ),
             models.CheckConstraint(condition=Q(level__in=[2, 3]), name="section_level_2_or_3"),
         ]
 
@@ -353,6 +380,12 @@ def may_decide_claim(claim, user) -> bool:
 
 
 class ClaimQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+    def removed(self):
+        return self.filter(removed_at__isnull=False)
+
     def of_article(self, article):
         return self.filter(section__article=article)
 
@@ -396,20 +429,39 @@ class Claim(models.Model):
     references = models.ManyToManyField(
         "Reference", through="Citation", verbose_name=_("citations"), related_name="claims"
     )
+    removed_at = models.DateTimeField(
+        _("removed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when an editor or an import removed the claim. Its wordings, citations, board "
+            "decisions and history stay (DESIGN §3 I3); readers and reviewers no longer see it."
+        ),
+    )
 
-    history = HistoricalRecords()
-    objects = ClaimQuerySet.as_manager()
+    history = tracked_history()
+    objects = CurrentManager.from_queryset(ClaimQuerySet)()
+    with_removed = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["section", "order"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         constraints = [
-            models.UniqueConstraint(fields=["section", "order"], name="claim_unique_order"),
+            models.UniqueConstraint(
+                fields=["section", "order"],
+                condition=Q(removed_at__isnull=True),
+                name="claim_unique_order",
+            ),
         ]
 
     def __str__(self):
         return f"Claim {self.pk}: {self.summary()}"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     def summary(self, length: int = 80) -> str:
         text = self.wording_text(ReadingLevel.CLINICIAN)
@@ -468,7 +520,7 @@ class Wording(models.Model):
     level = models.CharField(_("reading level"), max_length=20, choices=ReadingLevel.choices)
     text = models.TextField(_("text"))
 
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         ordering = ["claim", "level"]
@@ -514,7 +566,7 @@ class Reference(models.Model):
         help_text=_("False for placeholders created by import; they block approval."),
     )
 
-    history = HistoricalRecords()
+    history = tracked_history()
     objects = ReferenceQuerySet.as_manager()
 
     class Meta:
@@ -546,7 +598,7 @@ class Citation(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         ordering = ["claim", "order"]

@@ -137,13 +137,13 @@ _SQL = {
                r."id", r."kind", r."title", r."authors", r."source", r."year", r."doi",
                r."pmid", r."url", r."is_complete"
         FROM {section} s
-        LEFT JOIN {claim} c ON c."section_id" = s."id"
+        LEFT JOIN {claim} c ON c."section_id" = s."id" AND c."removed_at" IS NULL
         LEFT JOIN {wording} chosen ON chosen."claim_id" = c."id" AND chosen."level" = %s
         LEFT JOIN {wording} clinician
             ON clinician."claim_id" = c."id" AND clinician."level" = %s
         LEFT JOIN {citation} t ON t."claim_id" = c."id"
         LEFT JOIN {reference} r ON r."id" = t."reference_id"
-        WHERE s."article_id" = %s
+        WHERE s."article_id" = %s AND s."removed_at" IS NULL
         ORDER BY s."order", s."id", c."order", c."id", t."order", t."id"
     """,
 }

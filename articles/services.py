@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
-from editorial.history import delete_with_history, save_with_history
+from editorial.history import attributed_reason, delete_with_history, save_with_history
 from editorial.workflow import run_transition
 
 from .choices import ClaimKind, ClaimStatus, ReadingLevel, ReferenceKind, ReviewStatus
@@ -40,16 +40,78 @@ def _require_perm(actor, codename: str, action: str) -> None:
         raise EditorialPermissionDenied(f"You need the “{codename}” permission to {action}.")
 
 
+# Locks (DESIGN §3 I1, I7). Every write that can change what “Approved” means takes its row locks
+# in one order: the references it starts to cite, then the article row, then the article's claims.
+# Approving, deciding on claims, editing content, references and assignments therefore queue on
+# the article, and no interleaving can approve an article around an open claim.
+
+
+def hold_references(references: Iterable[Reference]) -> None:
+    """Lock references a write is about to cite, before its article, so a concurrent change to
+    one of them (which locks the reference, then the articles citing it) cannot miss the new
+    citation nor deadlock with it."""
+    ids = sorted({reference.pk for reference in references})
+    if ids:
+        list(
+            Reference.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def lock_article(article_id: int) -> Article:
+    """The article row, locked: the first lock of every write to it."""
+    try:
+        return Article.objects.select_for_update().get(pk=article_id)
+    except Article.DoesNotExist as exc:
+        raise EditorialError(f"Article {article_id} does not exist.") from exc
+
+
+def lock_articles(article_ids: Iterable[int]) -> list[Article]:
+    """Several article rows, locked in id order so two writers never wait on each other."""
+    return list(Article.objects.select_for_update().filter(pk__in=set(article_ids)).order_by("pk"))
+
+
+def lock_claims(claim_ids: Iterable[int]) -> list[Claim]:
+    """Current claims, locked in id order; their articles must be locked already."""
+    return list(
+        Claim.objects.select_for_update(of=("self",))
+        .filter(pk__in=set(claim_ids))
+        .select_related("section__article")
+        .order_by("pk")
+    )
+
+
+def lock_claim(claim: Claim) -> Claim:
+    """Lock a claim's article, then the claim; refuse a claim removed meanwhile."""
+    article_id = (
+        Claim.objects.filter(pk=claim.pk).values_list("section__article_id", flat=True).first()
+    )
+    if article_id is not None:
+        lock_article(article_id)
+        locked = lock_claims([claim.pk])
+        if locked:
+            return locked[0]
+    raise EditorialError(f"Claim {claim.pk} has been removed from its article.")
+
+
 def _lock_article(article: Article) -> Article:
-    return Article.objects.select_for_update().get(pk=article.pk)
+    return lock_article(article.pk)
 
 
 def _transition_article(
-    *, article: Article, name: str, actor, reason: str = "", **kwargs
+    *, article: Article, name: str, actor, reason: str = "", arguments=None
 ) -> Article:
+    """Run a review or publication transition under the article's lock, then its claims'.
+
+    ``arguments`` makes the transition's keyword arguments once the lock is held, so the times
+    it records (approved at, published at) are those of the decision, not of the wait.
+    """
     with transaction.atomic():
         locked = _lock_article(article)
-        run_transition(locked, name, actor, **kwargs)
+        lock_claims(Claim.objects.of_article(locked).values_list("pk", flat=True))
+        run_transition(locked, name, actor, **(arguments() if arguments else {}))
         locked.content_version += 1
         save_with_history(locked, actor=actor, reason=f"{name}: {reason}" if reason else name)
         transaction.on_commit(
@@ -109,14 +171,17 @@ def article_approve(*, article: Article, actor, reason: str = "") -> Article:
         name="approve",
         actor=actor,
         reason=reason,
-        approved_by=actor,
-        approved_at=timezone.now(),
+        arguments=lambda: {"approved_by": actor, "approved_at": timezone.now()},
     )
 
 
 def article_publish(*, article: Article, actor, reason: str = "") -> Article:
     return _transition_article(
-        article=article, name="publish", actor=actor, reason=reason, published_at=timezone.now()
+        article=article,
+        name="publish",
+        actor=actor,
+        reason=reason,
+        arguments=lambda: {"published_at": timezone.now()},
     )
 
 
@@ -133,11 +198,11 @@ def _record_material_change(
     """Return touched claims to pending and reopen an approved article, saying why."""
     from reviewers.services import assignments_carry_forward
 
+    locked = _lock_article(article)
     for claim in touched_claims:
         if claim.review_status != ClaimStatus.PENDING:
             claim.return_to_pending()
             save_with_history(claim, actor=actor, reason=f"return_to_pending: {reason}")
-    locked = _lock_article(article)
     locked.last_material_change_at = timezone.now()
     locked.content_version += 1
     if locked.review_status == ReviewStatus.APPROVED:
@@ -154,10 +219,6 @@ def _record_material_change(
     return locked
 
 
-def _lock_claim(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().select_related("section__article").get(pk=claim.pk)
-
-
 def _require_content_perm(actor) -> None:
     _require_perm(actor, "articles.change_claim", "change the content of articles")
 
@@ -169,7 +230,7 @@ def wording_set(*, claim: Claim, level: str, text: str, actor, reason: str) -> C
         raise EditorialError(f"“{level}” is not a reading level.")
     text = (text or "").strip()
     with transaction.atomic():
-        locked = _lock_claim(claim)
+        locked = lock_claim(claim)
         wording = Wording.objects.filter(claim=locked, level=level).first()
         if wording is not None and wording.text == text:
             return locked
@@ -208,7 +269,8 @@ def claim_set_citations(
     if len({reference.pk for reference in references}) != len(references):
         raise EditorialError(f"Claim {claim.pk} cites the same reference twice.")
     with transaction.atomic():
-        locked = _lock_claim(claim)
+        hold_references(references)
+        locked = lock_claim(claim)
         current = list(locked.citations.values_list("reference_id", flat=True))
         if current == [reference.pk for reference in references]:
             return locked
@@ -219,19 +281,26 @@ def claim_set_citations(
     return locked
 
 
+def _check_heading(heading: str, level: int) -> str:
+    if level not in (2, 3):
+        raise EditorialError(f"A section heading is level 2 or 3, not {level}.")
+    heading = (heading or "").strip()
+    if not heading:
+        raise EditorialError("A section needs a heading.")
+    return heading
+
+
 def section_add(
     *, article: Article, heading: str, level: int = 2, actor, reason: str = "Section added"
 ) -> Section:
     _require_perm(actor, "articles.add_section", "add sections")
-    if level not in (2, 3):
-        raise EditorialError(f"A section heading is level 2 or 3, not {level}.")
-    if not heading.strip():
-        raise EditorialError("A section needs a heading.")
+    heading = _check_heading(heading, level)
     with transaction.atomic():
-        order = (article.sections.aggregate(last=Max("order"))["last"] or 0) + 1
-        section = Section(article=article, heading=heading.strip(), level=level, order=order)
+        locked = _lock_article(article)
+        order = (locked.sections.aggregate(last=Max("order"))["last"] or 0) + 1
+        section = Section(article=locked, heading=heading, level=level, order=order)
         save_with_history(section, actor=actor, reason=reason)
-        article_touch_version(article_id=article.pk)
+        article_touch_version(article_id=locked.pk)
     return section
 
 
@@ -250,16 +319,21 @@ def article_retitle(*, article: Article, title: str, actor, reason: str) -> Arti
         return save_with_history(locked, actor=actor, reason=reason)
 
 
+def _lock_section(section: Section) -> Section:
+    """Lock the section's article, then the section; refuse a section removed meanwhile."""
+    lock_article(section.article_id)
+    locked = Section.objects.select_for_update().filter(pk=section.pk).first()
+    if locked is None:
+        raise EditorialError(f"The section “{section}” has been removed from its article.")
+    return locked
+
+
 def section_rename(*, section: Section, heading: str, level: int, actor, reason: str) -> Section:
     """Change a section's heading or level; the article's page cache version goes up."""
     _require_perm(actor, "articles.change_section", "change sections")
-    if level not in (2, 3):
-        raise EditorialError(f"A section heading is level 2 or 3, not {level}.")
-    heading = (heading or "").strip()
-    if not heading:
-        raise EditorialError("A section needs a heading.")
+    heading = _check_heading(heading, level)
     with transaction.atomic():
-        locked = Section.objects.select_for_update().get(pk=section.pk)
+        locked = _lock_section(section)
         if (locked.heading, locked.level) == (heading, level):
             return locked
         locked.heading, locked.level = heading, level
@@ -269,13 +343,23 @@ def section_rename(*, section: Section, heading: str, level: int, actor, reason:
 
 
 def section_remove(*, section: Section, actor, reason: str) -> None:
-    """Remove a section with its claims; each claim removal is a material change (I2)."""
+    """Remove a section with its claims; each claim removal is a material change (I2).
+
+    The rows stay, marked removed, so the claims keep their board decisions and history (I3).
+    """
     _require_perm(actor, "articles.delete_section", "remove sections")
     with transaction.atomic():
-        locked = Section.objects.select_for_update().get(pk=section.pk)
-        _remove_claims(list(locked.claims.all()), actor=actor, reason=reason)
-        delete_with_history(locked, actor=actor, reason=reason)
-        article_touch_version(article_id=locked.article_id)
+        locked = _lock_section(section)
+        claims = lock_claims(locked.claims.values_list("pk", flat=True))
+        _mark_removed(claims, actor=actor, reason=reason)
+        locked.removed_at = timezone.now()
+        save_with_history(locked, actor=actor, reason=f"removed: {reason}")
+        if claims:
+            _record_material_change(
+                article=locked.article, touched_claims=[], actor=actor, reason=reason
+            )
+        else:
+            article_touch_version(article_id=locked.article_id)
 
 
 def claim_add(
@@ -295,7 +379,15 @@ def claim_add(
         raise EditorialError(f"A claim in “{section}” needs a clinician wording.")
     if parent is not None and (parent.parent_id is not None or parent.section_id != section.pk):
         raise EditorialError("A sub-claim hangs under a top-level claim of the same section.")
+    if len({reference.pk for reference in references}) != len(references):
+        raise EditorialError(f"A claim in “{section}” cites the same reference twice.")
     with transaction.atomic():
+        hold_references(references)
+        section = _lock_section(section)
+        if parent is not None and not lock_claims([parent.pk]):
+            raise EditorialError(
+                f"Claim {parent.pk} has been removed; add the sub-claim under another claim."
+            )
         order = (section.claims.aggregate(last=Max("order"))["last"] or 0) + 1
         claim = save_with_history(
             Claim(section=section, parent=parent, order=order, kind=kind),
@@ -317,15 +409,28 @@ def claim_add(
     return claim
 
 
+def _mark_removed(claims: Iterable[Claim], *, actor, reason: str) -> None:
+    """Mark claims and their sub-claims removed: rows, decisions and history all stay (I3)."""
+    ids = {claim.pk for claim in claims}
+    ids |= set(Claim.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
+    now = timezone.now()
+    for claim in lock_claims(ids):
+        claim.removed_at = now
+        save_with_history(claim, actor=actor, reason=f"removed: {reason}")
+
+
 def claim_remove(*, claim: Claim, actor, reason: str) -> None:
+    """Take a claim (with its sub-claims) out of its article: a material change (I2)."""
     _require_perm(actor, "articles.delete_claim", "remove claims")
+    reason = (reason or "").strip()
+    if not reason:
+        raise EditorialError(f"Say why claim {claim.pk} is removed: the reason is kept in history.")
     with transaction.atomic():
-        locked = _lock_claim(claim)
-        article = locked.section.article
-        for sub_claim in locked.sub_claims.all():
-            delete_with_history(sub_claim, actor=actor, reason=reason)
-        delete_with_history(locked, actor=actor, reason=reason)
-        _record_material_change(article=article, touched_claims=[], actor=actor, reason=reason)
+        locked = lock_claim(claim)
+        _mark_removed([locked], actor=actor, reason=reason)
+        _record_material_change(
+            article=locked.section.article, touched_claims=[], actor=actor, reason=reason
+        )
 
 
 def reference_add(*, actor, reason: str, **fields) -> Reference:
@@ -338,31 +443,37 @@ def reference_add(*, actor, reason: str, **fields) -> Reference:
 
 
 def reference_update(*, reference: Reference, actor, reason: str, **fields) -> Reference:
-    """Change bibliographic fields; every claim citing the reference is reviewed again."""
+    """Change a reference; every claim citing it is reviewed again when its bibliography changes.
+
+    Locks the reference, then every article citing it (in id order), then their claims: a
+    completion flag or a year changing under an approval is serialised like any other edit.
+    """
     _require_perm(actor, "articles.change_reference", "change references")
     unknown = set(fields) - set(Reference.BIBLIOGRAPHIC_FIELDS) - {"is_complete"}
     if unknown:
         raise EditorialError(f"References have no field {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        locked = Reference.objects.select_for_update().get(pk=reference.pk)
+        locked = Reference.objects.select_for_update().filter(pk=reference.pk).first()
+        if locked is None:
+            raise EditorialError(f"Reference {reference.pk} does not exist.")
         changed = [name for name, value in fields.items() if getattr(locked, name) != value]
         if not changed:
             return locked
+        citing = Claim.objects.filter(citations__reference=locked)
+        articles = lock_articles(citing.values_list("section__article_id", flat=True))
+        claims = lock_claims(citing.values_list("pk", flat=True))
         for name in changed:
             setattr(locked, name, fields[name])
         save_with_history(locked, actor=actor, reason=reason)
-        if set(changed) & set(Reference.BIBLIOGRAPHIC_FIELDS):
-            citing = Claim.objects.select_for_update().filter(citations__reference=locked)
-            by_article: dict[int, list[Claim]] = {}
-            for claim in citing.select_related("section__article"):
-                by_article.setdefault(claim.section.article_id, []).append(claim)
-            for claims in by_article.values():
+        material = bool(set(changed) & set(Reference.BIBLIOGRAPHIC_FIELDS))
+        for article in articles:
+            touched = [claim for claim in claims if claim.section.article_id == article.pk]
+            if material:
                 _record_material_change(
-                    article=claims[0].section.article,
-                    touched_claims=claims,
-                    actor=actor,
-                    reason=reason,
+                    article=article, touched_claims=touched, actor=actor, reason=reason
                 )
+            else:
+                article_touch_version(article_id=article.pk)
     return locked
 
 
@@ -432,7 +543,7 @@ def _import_plan(
 ) -> ArticleImport:
     with transaction.atomic():
         if existing is None:
-            reason = f"Imported from {source_name}"
+            reason = attributed_reason(actor, f"Imported from {source_name}")
             references = _import_references(
                 plan=plan, actor=actor, reason=reason, warnings=warnings
             )
@@ -441,10 +552,11 @@ def _import_plan(
             )
             result = ArticleImport(article=article, created=True, warnings=warnings)
         else:
-            reason = f"Import of {source_name}"
+            reason = attributed_reason(actor, f"Import of {source_name}")
             references = _import_references(
                 plan=plan, actor=actor, reason=reason, warnings=warnings
             )
+            hold_references(references.values())
             article, changes = _import_changes(
                 article=existing, plan=plan, references=references, actor=actor, reason=reason
             )

@@ -1,15 +1,50 @@
 """Every write that services make carries its actor and its reason into history (DESIGN §3 I3)."""
 
+import os
+import sys
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+SYSTEM_PREFIX = "System process"
+
+
+def tracked_history(**options) -> HistoricalRecords:
+    """The audit trail every tracked model uses.
+
+    The change reason is a text column, so a reviewer's comment or an editor's note of any
+    length is kept whole (a 100-character column failed on PostgreSQL).
+    """
+    return HistoricalRecords(history_change_reason_field=models.TextField(null=True), **options)
+
+
+def current_process() -> str:
+    """What is running: ``manage.py seed_demo``, ``celery worker``, ``gunicorn``…"""
+    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
+    if program in ("manage.py", "django-admin", "celery") and len(sys.argv) > 1:
+        arguments = [argument for argument in sys.argv[1:] if not argument.startswith("-")]
+        if program == "celery":
+            arguments = [argument for argument in arguments if argument != "editorial"]
+        return " ".join([program, *arguments[:1]])
+    return program
+
+
+def attributed_reason(actor, reason: str) -> str:
+    """The reason as recorded: a row no person wrote names the process that wrote it (I3)."""
+    if actor is not None or reason.startswith(SYSTEM_PREFIX):
+        return reason
+    return f"{SYSTEM_PREFIX} “{current_process()}”: {reason}"
+
 
 def save_with_history(instance, *, actor, reason: str, **save_kwargs):
     """Save ``instance`` so that its history row names who did it and why."""
     instance._history_user = actor
-    instance._change_reason = reason
+    instance._change_reason = attributed_reason(actor, reason)
     instance.save(**save_kwargs)
     return instance
 
 
 def delete_with_history(instance, *, actor, reason: str):
     instance._history_user = actor
-    instance._change_reason = reason
+    instance._change_reason = attributed_reason(actor, reason)
     instance.delete()

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from articles.models import Claim
+from editorial.history import tracked_history
 from editorial.workflow import condition, permission
 
 from .choices import (
@@ -33,7 +33,7 @@ class ReviewerProfile(models.Model):
     specialty = models.CharField(_("specialty"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__username"]
@@ -107,7 +107,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = tracked_history()
     objects = ReviewAssignmentQuerySet.as_manager()
 
     class Meta:
@@ -187,8 +187,9 @@ class ClaimDecision(models.Model):
     claim = models.ForeignKey(
         "articles.Claim",
         verbose_name=_("claim"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="decisions",
+        help_text=_("Claims are marked removed, never deleted, so their decisions stay."),
     )
     assignment = models.ForeignKey(
         ReviewAssignment,

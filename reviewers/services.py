@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from articles.models import Article, Claim
-from articles.services import article_touch_version
+from articles.services import article_touch_version, lock_article, lock_articles, lock_claims
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.history import save_with_history
 from editorial.workflow import check_transition, run_transition
@@ -106,11 +107,18 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
     return carried
 
 
+def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
+    """Lock the assignment's article first (DESIGN §3 I1 lock order), then the assignment:
+    who may decide on claims and whether the quorum is met change with it."""
+    lock_article(assignment.article_id)
+    return ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+
+
 def _transition_assignment(
     *, assignment: ReviewAssignment, name: str, actor, reason: str, **kwargs
 ) -> ReviewAssignment:
     with transaction.atomic():
-        locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        locked = _lock_assignment(assignment)
         run_transition(locked, name, actor, **kwargs)
         save_with_history(locked, actor=actor, reason=f"{name}: {reason}" if reason else name)
     return locked
@@ -138,7 +146,7 @@ def assignment_complete(
             "Choose a recommendation, approve or request changes, to complete the assignment."
         )
     with transaction.atomic():
-        locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        locked = _lock_assignment(assignment)
         locked.recommendation = recommendation
         run_transition(locked, "complete", actor)
         label = Recommendation(recommendation).label
@@ -161,16 +169,15 @@ def claims_decide(
     if decision == Decision.REQUEST_CHANGES and not comment:
         raise EditorialError("Say what must change: a comment is required to request changes.")
     transition_name = "approve" if decision == Decision.APPROVE else "request_changes"
+    claim_ids = {claim.pk for claim in claims}
     with transaction.atomic():
-        locked = list(
-            Claim.objects.select_for_update(of=("self",))
-            .filter(pk__in=[claim.pk for claim in claims])
-            .select_related("section__article")
-            .prefetch_related("wordings", "citations")
-            .order_by("pk")
+        lock_articles(
+            Claim.objects.filter(pk__in=claim_ids).values_list("section__article_id", flat=True)
         )
-        if len(locked) != len({claim.pk for claim in claims}):
-            raise EditorialError("Some of the selected claims no longer exist.")
+        locked = lock_claims(claim_ids)
+        if len(locked) != len(claim_ids):
+            raise EditorialError("Some of the selected claims have been removed from their article.")
+        prefetch_related_objects(locked, "wordings", "citations")
         assignments: dict[int, ReviewAssignment] = {}
         for claim in locked:
             article = claim.section.article
