@@ -200,7 +200,6 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     ]
     list_filter = ["review_status", "publication_status", HasOverdueReviewFilter]
     search_fields = ["title"]
-    prepopulated_fields = {"slug": ["title"]}
     inlines = [BoardReviewersInline]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -255,7 +254,10 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         return readonly
 
     def get_prepopulated_fields(self, request, obj=None):
-        return self.prepopulated_fields if obj is None else {}
+        """The slug follows the question while an article is created, never after."""
+        if obj is None and not is_history_request(request):
+            return {"slug": ["title"]}
+        return {}
 
     def has_delete_permission(self, request, obj=None):
         """Articles are withdrawn, not deleted: their history is the audit trail (I3)."""
@@ -418,6 +420,27 @@ def _own_wording(claim: Claim, level: str) -> str:
     return next((w.text for w in claim.wordings.all() if w.level == level), "")
 
 
+class RemovedClaimsFilter(admin.SimpleListFilter):
+    """Claims in their articles by default; removed ones on request, for the audit."""
+
+    title = _("in the article")
+    parameter_name = "removed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("In the article")), ("yes", _("Removed"))]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "no") == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        return queryset.removed() if self.value() == "yes" else queryset.current()
+
+
 class CitationInline(admin.TabularInline):
     """The claim's references in citation order; saved as one material change."""
 
@@ -436,7 +459,7 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     form = ClaimAdminForm
     inlines = [CitationInline]
     list_display = ["summary", "section", "article", "review_status", "kind"]
-    list_filter = ["review_status", "kind"]
+    list_filter = [RemovedClaimsFilter, "review_status", "kind"]
     list_select_related = ["section__article"]
     search_fields = ["wordings__text", "section__article__title"]
     autocomplete_fields = ["section"]
@@ -446,7 +469,10 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         css = ADMIN_MEDIA_CSS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("wordings")
+        """Removed claims too: their page and history stay readable (I3), read-only."""
+        claims = Claim.with_removed.prefetch_related("wordings")
+        ordering = self.get_ordering(request)
+        return claims.order_by(*ordering) if ordering else claims
 
     def get_fieldsets(self, request, obj=None):
         placement = ["section", "parent", "kind"]
@@ -565,14 +591,61 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             reason=_reason(form, "Citations edited in the admin"),
         )
 
-    def delete_model(self, request, obj):
-        services.claim_remove(claim=obj, actor=request.user, reason="Claim removed in the admin")
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_removed:
+            return False
+        return super().has_change_permission(request, obj)
 
-    def delete_queryset(self, request, queryset):
-        for claim in queryset:
-            services.claim_remove(
-                claim=claim, actor=request.user, reason="Claim removed in the admin"
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_removed:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        """Claims are removed one at a time, with a reason, on their own page."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """“Delete” removes the claim through the removal service, asking why (I2, I3)."""
+        claim = self.get_object(request, unquote(object_id))
+        if claim is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, claim):
+            raise PermissionDenied
+        form = ClaimRemovalForm(request.POST if request.method == "POST" else None)
+        article = claim.section.article
+        if form.is_bound and form.is_valid():
+            try:
+                services.claim_remove(
+                    claim=claim, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return redirect(reverse("admin:articles_claim_change", args=[claim.pk]))
+            self.message_user(
+                request, f"Claim {claim.pk} was removed from “{article}”.", messages.SUCCESS
             )
+            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": claim,
+            "article": article,
+            "sub_claims": list(claim.sub_claims.all()),
+            "title": f"Remove claim {claim.pk}",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/articles/claim/remove.html", context)
+
+
+class ClaimRemovalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why remove it"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kept in the claim's history with your name."),
+    )
 
 
 def _grades_html(rows):

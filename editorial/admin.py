@@ -5,7 +5,9 @@ refusal as a message, and let a page show rows without offering to change them.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -31,7 +33,68 @@ class LabelledHistoryContext(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+def names_a_row(model, value) -> bool:
+    """Whether ``value`` could be a primary key of ``model`` (“abc” or “1.5” cannot)."""
+    try:
+        model._meta.pk.to_python(value)
+    except ValidationError:
+        return False
+    return "\x00" not in str(value)
+
+
+class AnswersBadIds:
+    """Ids that name nothing (“abc”, a forged action selection, a bad history version) get an
+    error message on the page they came from, never a server error (issue 9).
+
+    Django's own change and delete views already do this; these are the admin pages that
+    did not: history lists and versions, actions, and the add form's initial values.
+    """
+
+    def _bad_id_redirect(self, request, object_id):
+        return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not names_a_row(self.model, unquote(object_id)):
+            return self._bad_id_redirect(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history_model = getattr(self.model, self.opts.simple_history_manager_attribute).model
+        if not names_a_row(self.model, unquote(object_id)):
+            return self._bad_id_redirect(request, object_id)
+        if not names_a_row(history_model, unquote(version_id)):
+            self.message_user(
+                request, f"“{version_id}” is not a version in this history.", messages.ERROR
+            )
+            return HttpResponseRedirect("../")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "action" in request.POST:
+            selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+            unknown = [value for value in selected if not names_a_row(self.model, value)]
+            if unknown:
+                self.message_user(
+                    request,
+                    f"Nothing was done: “{unknown[0]}” is not a {self.opts.verbose_name}.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Drop initial values (``?section=…``) that cannot name a row of their model."""
+        if request.method == "GET" and request.GET:
+            query = request.GET.copy()
+            for field in self.model._meta.fields:
+                named = field.is_relation and field.name in query
+                if named and not names_a_row(field.related_model, query[field.name]):
+                    del query[field.name]
+            request.GET = query
+        return super().add_view(request, form_url, extra_context)
+
+
+class ReadOnlyHistoryAdmin(AnswersBadIds, SimpleHistoryAdmin):
     """History with field diffs and reasons for whoever may view the object; nobody reverts.
 
     Superusers included (DESIGN §3 I3): the revert button is gone and a POST to a historical
@@ -51,7 +114,10 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if is_history_request(request):
-            return [f.name for f in self.model._meta.fields if f.editable]
+            return [
+                *super().get_readonly_fields(request, obj),
+                *(field.name for field in self.model._meta.fields),
+            ]
         return super().get_readonly_fields(request, obj)
 
 

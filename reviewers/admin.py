@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -30,6 +31,7 @@ from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
 from editorial.admin import (
     ADMIN_MEDIA_CSS,
+    AnswersBadIds,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
@@ -96,7 +98,7 @@ def _current_wordings(claim) -> dict[str, str]:
 
 
 @admin.register(ClaimAwaitingReview)
-class ClaimAwaitingReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Claims of the articles a reviewer reviews this round, with what changed since last time."""
 
     list_display = ["claim_for_review", "quick_decision", "article_link", "section", "cites"]
@@ -205,9 +207,15 @@ class ClaimAwaitingReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request):
             raise PermissionDenied
-        self._decide_claims(
-            request, list(Claim.objects.filter(pk=claim_id).only("pk")), decision=Decision.APPROVE
-        )
+        claims = list(Claim.objects.filter(pk=claim_id).only("pk"))
+        if claims:
+            self._decide_claims(request, claims, decision=Decision.APPROVE)
+        else:
+            self.message_user(
+                request,
+                f"Claim {claim_id} does not exist or was removed from its article.",
+                messages.ERROR,
+            )
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -463,7 +471,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
 
 @admin.register(ClaimDecision)
-class ClaimDecisionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class ClaimDecisionAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: shown to read, never changed."""
 
     list_display = ["claim", "decision", "reviewer", "comment", "created_at"]
@@ -490,10 +498,16 @@ class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class EditorialGroupAdmin(AnswersBadIds, GroupAdmin):
+    """The roles, as Django shows them, answering bad ids with a message."""
 
 
 @admin.register(User)
-class EditorialUserAdmin(UserAdmin):
+class EditorialUserAdmin(AnswersBadIds, UserAdmin):
     """Users, plus the board-member search behind the reviewer autocomplete of assignments."""
 
     def _is_reviewer_autocomplete(self, request) -> bool:
@@ -541,7 +555,7 @@ class ReadOnlyReminders(ViewOnlyAdminMixin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyReminders, admin.ModelAdmin):
+class ReminderAdmin(AnswersBadIds, ReadOnlyReminders, admin.ModelAdmin):
     """What was claimed and sent; an unsent row with attempts is one the sweep will retry."""
 
     fields = ["assignment", *ReadOnlyReminders.fields]

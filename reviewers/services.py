@@ -176,7 +176,9 @@ def claims_decide(
         )
         locked = lock_claims(claim_ids)
         if len(locked) != len(claim_ids):
-            raise EditorialError("Some of the selected claims have been removed from their article.")
+            raise EditorialError(
+                "Some of the selected claims have been removed from their article."
+            )
         prefetch_related_objects(locked, "wordings", "citations")
         assignments: dict[int, ReviewAssignment] = {}
         for claim in locked:

@@ -172,3 +172,27 @@ def test_update_with_the_same_file_changes_nothing(approved, editor):
     assert result.changes == []
     assert Claim.history.count() == history_rows
     assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.APPROVED
+
+
+def test_i3_update_removing_a_claim_keeps_its_decisions_and_says_who_and_why(approved, editor):
+    from articles.models import Citation, Wording
+    from reviewers.models import ClaimDecision
+
+    claim = Claim.objects.of_article(approved).get(wordings__text="Ageing and diabetes")
+    decisions = list(ClaimDecision.objects.filter(claim=claim).values_list("pk", flat=True))
+    assert decisions
+
+    update_with(ORIGINAL.replace("  - Ageing and diabetes\n", ""), editor)
+
+    removed = Claim.with_removed.get(pk=claim.pk)
+    assert removed.is_removed
+    assert list(ClaimDecision.objects.filter(claim=removed).values_list("pk", flat=True)) == (
+        decisions
+    )
+    row = Claim.history.filter(id=claim.pk).latest("history_id")
+    assert (row.history_user, row.history_change_reason) == (
+        editor,
+        "removed: Import of revised.md",
+    )
+    assert not Wording.history.filter(claim_id=claim.pk, history_type="-").exists()
+    assert not Citation.history.filter(claim_id=claim.pk, history_type="-").exists()
