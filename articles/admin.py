@@ -396,7 +396,7 @@ class ClaimAdminForm(forms.ModelForm):
     reason = forms.CharField(
         label=_("Why this change"),
         required=False,
-        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Kept in history. Any change to a wording or citation sends the claim back "
             "to the board."

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -36,8 +37,10 @@ from editorial.admin import (
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
     adopt_created,
+    is_history_request,
 )
 from editorial.exceptions import EditorialError
+from editorial.history import records_naming
 
 from . import selectors, services
 from .choices import Decision, Recommendation
@@ -488,13 +491,47 @@ class ClaimDecisionAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
         return decision.assignment.reviewer
 
 
+class ReviewerProfileForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Why this change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the profile's history with your name."),
+    )
+
+    class Meta:
+        model = ReviewerProfile
+        fields = ["user", "credentials", "specialty", "active"]
+
+
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
+    form = ReviewerProfileForm
     list_display = ["__str__", "specialty", "active"]
     list_filter = ["active", "specialty"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "specialty"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["user", "credentials", "specialty", "active"]
+        return fields if is_history_request(request) else [*fields, "reason"]
+
+    def save_model(self, request, obj, form, change):
+        services.reviewer_profile_save(
+            profile=obj, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        """Profiles are made inactive, never deleted: the board page and decisions cite them."""
+        return False
+
+
+class DeactivationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: left the board on 30 November."),
+    )
 
 
 admin.site.unregister(User)
@@ -524,6 +561,49 @@ class EditorialUserAdmin(AnswersBadIds, UserAdmin):
         if obj is None and self._is_reviewer_autocomplete(request):
             return request.user.has_perm("reviewers.add_reviewassignment")
         return super().has_view_permission(request, obj)
+
+    def get_actions(self, request):
+        """No bulk delete: each person who acted is deactivated on their own page instead."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Delete only those who never acted; offer to deactivate the others (DESIGN §3 I3)."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, user):
+            raise PermissionDenied
+        records = records_naming(user)
+        if not records:
+            return super().delete_view(request, object_id, extra_context)
+        form = DeactivationForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                services.user_deactivate(
+                    user=user, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.log_change(request, user, f"Deactivated: {form.cleaned_data['reason']}")
+                self.message_user(
+                    request,
+                    f"{user} was deactivated, not deleted: their name stays on "
+                    f"{', '.join(records)}.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": user,
+            "records": records,
+            "title": _("Deactivate instead of deleting"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/auth/user/deactivate.html", context)
 
     def get_search_results(self, request, queryset, search_term):
         if self._is_reviewer_autocomplete(request):

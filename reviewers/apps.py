@@ -8,7 +8,17 @@ class ReviewersConfig(AppConfig):
     verbose_name = _("Medical Advisory Board")
 
     def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import pre_delete
+
+        from editorial.history import refuse_to_erase_attribution
+
         from .reminders import assignment_announce
         from .signals import assignment_created
 
         assignment_created.connect(assignment_announce, dispatch_uid="reviewers.reminders")
+        pre_delete.connect(
+            refuse_to_erase_attribution,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="editorial.history.refuse_to_erase_attribution",
+        )

@@ -20,7 +20,7 @@ from editorial.history import save_with_history
 from editorial.workflow import check_transition, run_transition
 
 from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, Decision, Recommendation
-from .models import ClaimDecision, ReviewAssignment
+from .models import ClaimDecision, ReviewAssignment, ReviewerProfile
 from .signals import assignment_created
 
 BOARD_GROUP = "Medical Advisory Board"
@@ -216,3 +216,39 @@ def claims_decide(
         for article_id in assignments:
             article_touch_version(article_id=article_id)
     return decisions
+
+
+def reviewer_profile_save(*, profile: ReviewerProfile, actor, reason: str) -> ReviewerProfile:
+    """Create or change a board member's profile (credentials, specialty, active), saying why."""
+    codename = "change_reviewerprofile" if profile.pk else "add_reviewerprofile"
+    if actor is not None and not actor.has_perm(f"reviewers.{codename}"):
+        raise EditorialPermissionDenied("You need the permission to manage reviewer profiles.")
+    return save_with_history(profile, actor=actor, reason=reason)
+
+
+def user_deactivate(*, user, actor, reason: str):
+    """Take someone's access away while their name stays on everything they did (DESIGN §3 I3).
+
+    People who acted are never deleted: history, assignments and decisions keep pointing at
+    them. Their reviewer profile, if any, is made inactive too, so no one assigns them again.
+    """
+    if actor is not None and not actor.has_perm("auth.change_user"):
+        raise EditorialPermissionDenied("You need the “change user” permission to deactivate.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise EditorialError(f"Say why {user} is deactivated.")
+    if actor is not None and actor.pk == user.pk:
+        raise EditorialError("You cannot deactivate yourself.")
+    with transaction.atomic():
+        user_model = type(user)
+        locked = user_model._base_manager.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+        profile = ReviewerProfile.objects.filter(user=locked, active=True).first()
+        if profile is not None:
+            profile.active = False
+            reviewer_profile_save(
+                profile=profile, actor=actor, reason=f"Deactivated with the user: {reason}"
+            )
+    return locked
