@@ -443,10 +443,11 @@ def reference_add(*, actor, reason: str, **fields) -> Reference:
 
 
 def reference_update(*, reference: Reference, actor, reason: str, **fields) -> Reference:
-    """Change a reference; every claim citing it is reviewed again when its bibliography changes.
+    """Change a reference; every claim citing it goes back to the board (DESIGN §3 I2).
 
-    Locks the reference, then every article citing it (in id order), then their claims: a
-    completion flag or a year changing under an approval is serialised like any other edit.
+    Locks the reference, then every article citing it (in id order), then their claims, so the
+    change cannot slip past an approval. Marking a reference incomplete is a change too: the
+    board approved the claims against a reference it took to be complete.
     """
     _require_perm(actor, "articles.change_reference", "change references")
     unknown = set(fields) - set(Reference.BIBLIOGRAPHIC_FIELDS) - {"is_complete"}
@@ -465,15 +466,15 @@ def reference_update(*, reference: Reference, actor, reason: str, **fields) -> R
         for name in changed:
             setattr(locked, name, fields[name])
         save_with_history(locked, actor=actor, reason=reason)
-        material = bool(set(changed) & set(Reference.BIBLIOGRAPHIC_FIELDS))
         for article in articles:
-            touched = [claim for claim in claims if claim.section.article_id == article.pk]
-            if material:
-                _record_material_change(
-                    article=article, touched_claims=touched, actor=actor, reason=reason
-                )
-            else:
-                article_touch_version(article_id=article.pk)
+            _record_material_change(
+                article=article,
+                touched_claims=[
+                    claim for claim in claims if claim.section.article_id == article.pk
+                ],
+                actor=actor,
+                reason=reason,
+            )
     return locked
 
 
