@@ -6,6 +6,7 @@ With no environment at all this runs on the embedded defaults: SQLite in ``var/`
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -13,9 +14,18 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env(
-    "SECRET_KEY", default="django-insecure-editorial-development-key-change-me-in-production"
-)
+
+# SECRET_KEY signs sessions, CSRF tokens and password-reset links. A key written in this public
+# repository would let anyone forge them, so only DEBUG (a developer's machine) falls back to one;
+# without DEBUG a missing key, or that one, stops the process before it serves anything.
+DEVELOPMENT_SECRET_KEY = "django-insecure-editorial-development-key-change-me-in-production"
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (the development key is public). Make one with "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' and put it in the "
+        "environment (or in .env for Docker Compose); for local development set DEBUG=true."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
