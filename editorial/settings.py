@@ -3,6 +3,7 @@
 With no environment at all this runs on the embedded defaults: SQLite in ``var/``, no Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "simple_history",
     "csp",
+    "axes",
     "articles",
     "reviewers",
 ]
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "editorial.urls"
@@ -85,6 +88,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -174,11 +182,29 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# Brute-force protection of the admin login (django-axes): five wrong passwords for one username
+# from one address block that pair for an hour, the right password included; each attempt in the
+# meantime starts the hour again, a successful login clears the count. Another username from the
+# same address, or the same username from elsewhere, still logs in, so nobody can lock an editor
+# out from everywhere. Lift a block early: ``manage.py axes_reset_username USERNAME``.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "editorial.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "editorial.security.client_ip_address"
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For. With
+# 0 the header is ignored (anyone can forge it) and the connection's address counts.
+EDITORIAL_PROXY_COUNT = env.int("EDITORIAL_PROXY_COUNT", default=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at every start, management commands included; its login
+    # failures and lockouts (axes.handlers) are still logged.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # Review policy (DESIGN §3).

@@ -1,5 +1,6 @@
 """The Content-Security-Policy holds in a real browser: the reader pages and the admin pages the
-desk uses load without a single violation, and the reader page's JavaScript still works.
+desk uses (the login lockout page included) load without a single violation, and the reader
+page's JavaScript still works.
 
 Violations are caught two ways: Chromium's console message ("… violates the following Content
 Security Policy directive …") and the page's ``securitypolicyviolation`` event, reported to the
@@ -97,6 +98,14 @@ def test_admin_pages_load_without_violations(browser, live_server, published):
     claim = Claim.objects.of_article(article).first()
     desk = Watched(browser, live_server.url)
 
+    # Someone else's username, five wrong passwords: the lockout page (django-axes) ...
+    desk.open("/admin/login/")
+    for _ in range(5):
+        desk.page.fill("#id_username", "someone-else")
+        desk.page.fill("#id_password", "wrong password")
+        desk.page.click("input[type=submit]")
+    expect(desk.page.locator(".errornote")).to_contain_text("Too many failed login attempts")
+    # ... does not stop the editor at the same address.
     desk.open("/admin/login/")
     desk.page.fill("#id_username", editor.username)
     desk.page.fill("#id_password", PASSWORD)
