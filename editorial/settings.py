@@ -1,6 +1,8 @@
 """Settings for Editorial, read only from environment variables (django-environ).
 
-With no environment at all this runs on the embedded defaults: SQLite in ``var/``, no Redis.
+With ``DEBUG=true`` and nothing else (``scripts/run.sh``) this runs on the embedded defaults:
+SQLite in ``var/``, no Redis. Without DEBUG it is production: SECRET_KEY is required, and HTTPS
+redirect, Secure cookies and HSTS are on unless switched off.
 """
 
 from datetime import timedelta
