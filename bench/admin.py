@@ -12,6 +12,7 @@ that request, and checks that every claim got its decision row and its history r
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -24,6 +25,8 @@ def _setup_django(tmp: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    # Production settings (DEBUG off) start only with a SECRET_KEY: a throwaway one.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     import django
     from django.conf import settings
 

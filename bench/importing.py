@@ -10,6 +10,7 @@ times under fresh slugs and prints the median and best times, with the parse-and
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -73,6 +74,8 @@ def main() -> None:
         "BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
+    # Production settings (DEBUG off) start only with a SECRET_KEY: a throwaway one.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     sys.path.insert(0, str(ROOT))
     import django
 

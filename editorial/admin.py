@@ -98,8 +98,12 @@ class ReadOnlyHistoryAdmin(AnswersBadIds, SimpleHistoryAdmin):
     """History with field diffs and reasons for whoever may view the object; nobody reverts.
 
     Superusers included (DESIGN §3 I3): the revert button is gone and a POST to a historical
-    version's page is refused before any form is saved.
+    version's page is refused before any form is saved. The history list is simple-history's
+    without its inline style, which the Content-Security-Policy would block.
     """
+
+    object_history_template = "admin/editorial/object_history.html"
+    object_history_list_template = "admin/editorial/object_history_list.html"
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -1,11 +1,16 @@
 """Settings for Editorial, read only from environment variables (django-environ).
 
-With no environment at all this runs on the embedded defaults: SQLite in ``var/``, no Redis.
+With ``DEBUG=true`` and nothing else (``scripts/run.sh``) this runs on the embedded defaults:
+SQLite in ``var/``, no Redis. Without DEBUG it is production: SECRET_KEY is required, and HTTPS
+redirect, Secure cookies and HSTS are on unless switched off.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -13,9 +18,18 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env(
-    "SECRET_KEY", default="django-insecure-editorial-development-key-change-me-in-production"
-)
+
+# SECRET_KEY signs sessions, CSRF tokens and password-reset links. A key written in this public
+# repository would let anyone forge them, so only DEBUG (a developer's machine) falls back to one;
+# without DEBUG a missing key, or that one, stops the process before it serves anything.
+DEVELOPMENT_SECRET_KEY = "django-insecure-editorial-development-key-change-me-in-production"
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (the development key is public). Make one with "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' and put it in the "
+        "environment (or in .env for Docker Compose); for local development set DEBUG=true."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -29,12 +43,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_fsm",
     "simple_history",
+    "csp",
+    "axes",
     "articles",
     "reviewers",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -43,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "editorial.urls"
@@ -71,6 +90,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -116,11 +140,73 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): only this site's own scripts, styles, images and fonts.
+# No template carries an inline script, style block or style attribute, so no 'unsafe-inline';
+# JSON data blocks (JSON-LD, json_script) are not executed and need no permission.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): browser features the site never uses are off,
+# for its own pages and anything they might embed. Only features Chromium knows: it logs an
+# error on every page for any other (FLoC's interest-cohort, replaced by browsing-topics;
+# ambient-light-sensor and bluetooth, behind flags).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Brute-force protection of the admin login (django-axes): five wrong passwords for one username
+# from one address block that pair for an hour, the right password included; each attempt in the
+# meantime starts the hour again, a successful login clears the count. Another username from the
+# same address, or the same username from elsewhere, still logs in, so nobody can lock an editor
+# out from everywhere. Lift a block early: ``manage.py axes_reset_username USERNAME``.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "editorial.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "editorial.security.client_ip_address"
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For. With
+# 0 the header is ignored (anyone can forge it) and the connection's address counts.
+EDITORIAL_PROXY_COUNT = env.int("EDITORIAL_PROXY_COUNT", default=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at every start, management commands included; its login
+    # failures and lockouts (axes.handlers) are still logged.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # Review policy (DESIGN §3).

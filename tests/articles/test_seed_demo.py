@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from articles.choices import PublicationStatus, ReadingLevel, ReviewStatus
@@ -19,6 +20,12 @@ def seed_demo() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+def log_in(*, username: str, password: str):
+    """The admin login's check, request included (django-axes refuses authenticate() without)."""
+    request = RequestFactory().post("/admin/login/")
+    return authenticate(request, username=username, password=password)
 
 
 def history_rows() -> list[int]:
@@ -60,13 +67,13 @@ def test_seed_demo_creates_a_user_for_every_role_with_the_printed_password():
         ("dr.reyes", "demo-approver-pass"),
     ]:
         assert f"{username:<15} {password}" in output
-        assert authenticate(username=username, password=password) is not None
-    admin = authenticate(username="admin", password="demo-admin-pass")
+        assert log_in(username=username, password=password) is not None
+    admin = log_in(username="admin", password="demo-admin-pass")
     assert admin.is_superuser
-    approver = authenticate(username="dr.reyes", password="demo-approver-pass")
+    approver = log_in(username="dr.reyes", password="demo-approver-pass")
     assert approver.has_perm("articles.approve_article")
     assert approver.reviewer_profile.credentials == "MD, FACP"
-    editor = authenticate(username="editor", password="demo-editor-pass")
+    editor = log_in(username="editor", password="demo-editor-pass")
     assert editor.has_perm("articles.publish_article")
     assert not editor.has_perm("articles.approve_article")
     assert "http://127.0.0.1:8000/admin/" in output

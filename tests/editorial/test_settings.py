@@ -1,0 +1,126 @@
+"""Settings read from the environment (DESIGN §8): production refuses to start half-configured,
+and is secure by default; a development machine still runs with no environment at all."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+SHOW_SECURITY = (
+    "from django.conf import settings; "
+    "print(settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, "
+    "settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS > 0)"
+)
+
+
+def run_django(code: str, **environment: str) -> subprocess.CompletedProcess:
+    """``code`` after ``django.setup()`` in a fresh interpreter, on the real settings module and
+    only the given variables (plus PATH), as a server started on a bare machine would see them."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "editorial.settings",
+        "DATABASE_URL": "sqlite:///:memory:",
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_debug_a_missing_secret_key_refuses_to_start():
+    result = run_django("print('started')", DEBUG="false")
+
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr  # how to make one
+
+
+def test_without_debug_the_public_development_key_refuses_to_start():
+    public_key = settings.DEVELOPMENT_SECRET_KEY
+
+    result = run_django("print('started')", DEBUG="false", SECRET_KEY=public_key)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_manage_py_check_refuses_without_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={"PATH": os.environ.get("PATH", ""), "DATABASE_URL": "sqlite:///:memory:"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_with_debug_a_development_key_is_used():
+    result = run_django(
+        "from django.conf import settings; print(settings.SECRET_KEY)", DEBUG="true"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("django-insecure-")
+
+
+def test_without_debug_redirects_and_cookies_are_secure_by_default():
+    result = run_django(SHOW_SECURITY, DEBUG="false", SECRET_KEY="x" * 50)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "True"]
+
+
+def test_with_debug_plain_http_works():
+    result = run_django(SHOW_SECURITY, DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False", "False"]
+
+
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_secure_cookies_and_redirect_can_be_switched_off_for_local_http(debug):
+    result = run_django(
+        SHOW_SECURITY,
+        DEBUG=debug,
+        SECRET_KEY="x" * 50,
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:3] == ["False", "False", "False"]
+
+
+def test_check_deploy_is_clean_with_production_environment():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "editorial.settings",
+            "DATABASE_URL": "sqlite:///:memory:",
+            "DEBUG": "false",
+            "SECRET_KEY": "a-production-like-key-" + "k3y" * 20,
+            "ALLOWED_HOSTS": "editorial.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
