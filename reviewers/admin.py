@@ -6,6 +6,8 @@ in which round) are the model transitions' and are asked there, not here.
 
 from datetime import timedelta
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -541,6 +543,32 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class EditorialGroupAdmin(AnswersBadIds, GroupAdmin):
     """The roles, as Django shows them, answering bad ids with a message."""
+
+
+# django-axes' records of admin logins, answering bad ids like every other page.
+
+admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessFailureLog)
+admin.site.unregister(AccessLog)
+
+
+@admin.register(AccessAttempt)
+class LoginAttemptAdmin(AnswersBadIds, AccessAttemptAdmin):
+    @admin.action(description=_("Clean up expired attempts"))
+    def cleanup_expired_attempts(self, request, queryset):
+        """Axes reads the attempt time its login handler sets; an admin action has none."""
+        request.axes_attempt_time = timezone.now()
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+@admin.register(AccessFailureLog)
+class LoginFailureAdmin(AnswersBadIds, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(AnswersBadIds, AccessLogAdmin):
+    pass
 
 
 @admin.register(User)
