@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,8 +29,6 @@ from editorial.admin import (
 )
 from editorial.exceptions import EditorialError
 from editorial.workflow import check_transition, transition_label
-from reviewers.choices import Decision
-from reviewers.models import ClaimDecision, ReviewAssignment
 
 from . import services
 from .admin_import import article_import_urls
@@ -44,21 +42,6 @@ def _reason(form, default: str) -> str:
 
 
 # Article: list, transitions, outline of sections and claims.
-
-
-class HasOverdueReviewFilter(admin.SimpleListFilter):
-    title = _("overdue review")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(has_overdue_review=True)
-        if self.value() == "no":
-            return queryset.filter(has_overdue_review=False)
-        return queryset
 
 
 @dataclass
@@ -104,13 +87,10 @@ def article_outline(article: Article) -> list[OutlineSection]:
     Five queries whatever the article's length; citation numbers follow the order of first
     citation (Vancouver style).
     """
-    requests = ClaimDecision.objects.filter(decision=Decision.REQUEST_CHANGES).select_related(
-        "assignment__reviewer"
-    )
     claims = Claim.objects.prefetch_related(
         "wordings",
         Prefetch("citations", queryset=Citation.objects.select_related("reference")),
-        Prefetch("decisions", queryset=requests, to_attr="change_requests"),
+        "decisions__assignment__reviewer",
     ).order_by("order")
     sections = Section.objects.filter(article=article).prefetch_related(
         Prefetch("claims", queryset=claims)
@@ -140,16 +120,18 @@ def article_outline(article: Article) -> list[OutlineSection]:
                     depth=depth,
                     wordings=wording_rows(claim),
                     citation_numbers=cited,
-                    change_request=(
-                        claim.change_requests[0]
-                        if claim.review_status == ClaimStatus.CHANGES_REQUESTED
-                        and claim.change_requests
-                        else None
-                    ),
+                    change_request=_change_request(claim),
                 )
             )
         outline.append(row)
     return outline
+
+
+def _change_request(claim: Claim):
+    """The board decision that sent the claim back (its latest), shown with its comment."""
+    if claim.review_status != ClaimStatus.CHANGES_REQUESTED:
+        return None
+    return next(iter(claim.decisions.all()), None)
 
 
 class RequestChangesForm(forms.Form):
@@ -173,21 +155,6 @@ ARTICLE_TRANSITIONS = {
 TRANSITIONS_NEEDING_A_NOTE = {"request_changes"}
 
 
-class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
-    """The board reviewers of the article, every round; assign new ones from their own page."""
-
-    model = ReviewAssignment
-    fk_name = "article"
-    extra = 0
-    can_delete = False
-    fields = ["reviewer", "round", "status", "due_at", "recommendation", "completed_at"]
-    readonly_fields = fields
-    verbose_name_plural = _("board reviewers")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer").order_by("-round", "due_at")
-
-
 @admin.register(Article)
 class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_display = [
@@ -195,12 +162,10 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         "review_status",
         "publication_status",
         "round",
-        "overdue_review",
         "last_material_change_at",
     ]
-    list_filter = ["review_status", "publication_status", HasOverdueReviewFilter]
+    list_filter = ["review_status", "publication_status"]
     search_fields = ["title"]
-    inlines = [BoardReviewersInline]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
@@ -235,12 +200,6 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     class Media:
         css = ADMIN_MEDIA_CSS
 
-    def get_queryset(self, request):
-        overdue = ReviewAssignment.objects.overdue().filter(
-            article=OuterRef("pk"), round=OuterRef("round")
-        )
-        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
-
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["title", "slug"]})]
@@ -262,10 +221,6 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         """Articles are withdrawn, not deleted: their history is the audit trail (I3)."""
         return False
-
-    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
-    def overdue_review(self, article):
-        return article.has_overdue_review
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -13,7 +13,6 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from editorial.history import tracked_history
 from editorial.workflow import condition, permission
-from reviewers.choices import ACTIVE_ASSIGNMENT_STATUSES
 
 from .choices import (
     ClaimKind,
@@ -46,9 +45,7 @@ def _approval_refusal(article, user) -> str:
 def _may_request_changes(article, user) -> bool:
     return (
         user.has_perm("articles.approve_article")
-        or article.assignments.filter(reviewer=user, round=article.round)
-        .exclude(status__in=("declined", "cancelled"))
-        .exists()
+        or article.assignments.standing().in_round(article.round).filter(reviewer=user).exists()
     )
 
 
@@ -160,9 +157,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @condition("“{obj}” has no board reviewer assigned in round {obj.round}; assign one first.")
     def has_active_assignment(self) -> bool:
-        return self.assignments.filter(
-            round=self.round, status__in=ACTIVE_ASSIGNMENT_STATUSES
-        ).exists()
+        return self.assignments.active().in_round(self.round).exists()
 
     @condition("“{obj}” has claims that are not approved in their current wording: {detail}.")
     def all_claims_approved(self) -> bool:
@@ -207,9 +202,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
         return str(settings.EDITORIAL_REVIEW_QUORUM)
 
     def approving_recommendations(self) -> int:
-        return self.assignments.filter(
-            round=self.round, status="completed", recommendation="approve"
-        ).count()
+        return self.assignments.approving().in_round(self.round).count()
 
     @condition("“{obj}” must be approved by the Medical Advisory Board before it is published.")
     def may_be_published(self) -> bool:
@@ -358,9 +351,7 @@ def _holds_active_assignment(claim, user) -> bool:
     article = claim.section.article
     return (
         article.review_status == ReviewStatus.UNDER_REVIEW
-        and article.assignments.filter(
-            reviewer=user, round=article.round, status__in=ACTIVE_ASSIGNMENT_STATUSES
-        ).exists()
+        and article.assignments.active().in_round(article.round).filter(reviewer=user).exists()
     )
 
 
@@ -392,14 +383,12 @@ class ClaimQuerySet(models.QuerySet):
     def awaiting_decision(self):
         return self.filter(review_status=ClaimStatus.PENDING)
 
-    def for_reviewer(self, user):
-        """Claims of articles under review where ``user`` holds an active assignment this round."""
+    def of_articles_under_review(self, articles):
+        """Claims of those of ``articles`` (a queryset) now under review."""
         return self.filter(
+            section__article__in=articles,
             section__article__review_status=ReviewStatus.UNDER_REVIEW,
-            section__article__assignments__reviewer=user,
-            section__article__assignments__round=models.F("section__article__round"),
-            section__article__assignments__status__in=ACTIVE_ASSIGNMENT_STATUSES,
-        ).distinct()
+        )
 
 
 class Claim(models.Model):

@@ -32,7 +32,7 @@ from .importing import (
     read_article,
 )
 from .models import Article, Citation, Claim, Reference, Section, Wording
-from .signals import article_transitioned
+from .signals import article_transitioned, review_round_opened
 
 
 def _require_perm(actor, codename: str, action: str) -> None:
@@ -155,13 +155,11 @@ def article_request_changes(*, article: Article, actor, note: str) -> Article:
 
 def article_resubmit(*, article: Article, actor, reason: str = "") -> Article:
     """Send a revised article back; its reviewers are carried into the new round."""
-    from reviewers.services import assignments_carry_forward
-
     with transaction.atomic():
         resubmitted = _transition_article(
             article=article, name="resubmit", actor=actor, reason=reason
         )
-        assignments_carry_forward(article=resubmitted, actor=actor)
+        review_round_opened.send(sender=Article, article=resubmitted, actor=actor)
     return resubmitted
 
 
@@ -196,8 +194,6 @@ def _record_material_change(
     *, article: Article, touched_claims: Iterable[Claim], actor, reason: str
 ) -> Article:
     """Return touched claims to pending and reopen an approved article, saying why."""
-    from reviewers.services import assignments_carry_forward
-
     locked = _lock_article(article)
     for claim in touched_claims:
         if claim.review_status != ClaimStatus.PENDING:
@@ -208,7 +204,7 @@ def _record_material_change(
     if locked.review_status == ReviewStatus.APPROVED:
         locked.reopen()
         save_with_history(locked, actor=actor, reason=f"reopen: {reason}")
-        assignments_carry_forward(article=locked, actor=actor)
+        review_round_opened.send(sender=Article, article=locked, actor=actor)
         transaction.on_commit(
             lambda: article_transitioned.send(
                 sender=Article, article=locked, transition="reopen", actor=actor

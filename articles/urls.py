@@ -10,5 +10,4 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
-    path("board/", views.board, name="board"),
 ]

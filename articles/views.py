@@ -17,8 +17,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reviewers.selectors import board_members
-
 from .choices import ReadingLevel
 from .rendering import (
     article_body_html,
@@ -162,8 +160,3 @@ def _render_article_page(header: ArticleHeader, level: str) -> bytes:
 @require_safe
 def editorial_policy(request):
     return render(request, "articles/editorial_policy.html")
-
-
-@require_safe
-def board(request):
-    return render(request, "articles/board.html", {"members": board_members()})

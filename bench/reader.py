@@ -72,7 +72,7 @@ def _environment(workdir: Path) -> dict[str, str]:
         database_url += ("&" if "?" in database_url else "?") + "conn_max_age=600"
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "editorial.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -81,7 +81,6 @@ def _environment(workdir: Path) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "false",
         "STATIC_ROOT": str(workdir / "static"),
         "DATABASE_URL": database_url,
-        "EDITORIAL_BENCH_VIEWS": "true",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }

@@ -148,7 +148,8 @@ def main() -> int:
     )
 
     from reviewers.models import Reminder
-    from reviewers.reminders import reminder_send, reminders_enqueue, reminders_sweep
+    from reviewers.reminders import reminder_send, reminders_sweep
+    from reviewers.tasks import reminders_enqueue
 
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)

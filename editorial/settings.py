@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "reviewers",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -266,7 +267,5 @@ EDITORIAL_REMINDER_BATCH_SIZE = env.int("EDITORIAL_REMINDER_BATCH_SIZE", default
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Reader site (DESIGN §4): rendered article pages are cached per content version; switch the
-# cache off to measure the render path itself. The benchmark's trivial view is routed only when
-# EDITORIAL_BENCH_VIEWS is on.
+# cache off to measure the render path itself.
 EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)
-EDITORIAL_BENCH_VIEWS = env.bool("EDITORIAL_BENCH_VIEWS", default=False)

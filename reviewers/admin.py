@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -28,9 +28,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import wording_rows
+from articles.admin import ArticleAdmin, wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
-from articles.models import Citation, Claim
+from articles.models import Article, Citation, Claim
 from articles.wording_diff import changed_levels
 from editorial.admin import (
     ADMIN_MEDIA_CSS,
@@ -120,7 +120,7 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
     def get_queryset(self, request):
         decisions = ClaimDecision.objects.order_by("-created_at", "-pk")
         return (
-            ClaimAwaitingReview.objects.for_reviewer(request.user)
+            selectors.claims_awaiting_review(request.user)
             .select_related("section__article")
             .prefetch_related(
                 "wordings",
@@ -302,6 +302,65 @@ def _citations_html(citations):
             for citation in citations
         ),
     )
+
+
+# The article admin, with the board's side of it: who reviews, and whether a review is late.
+
+
+class HasOverdueReviewFilter(admin.SimpleListFilter):
+    title = _("overdue review")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_overdue_review=True)
+        if self.value() == "no":
+            return queryset.filter(has_overdue_review=False)
+        return queryset
+
+
+class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
+    """The board reviewers of the article, every round; assign new ones from their own page."""
+
+    model = ReviewAssignment
+    fk_name = "article"
+    extra = 0
+    can_delete = False
+    fields = ["reviewer", "round", "status", "due_at", "recommendation", "completed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("board reviewers")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer").order_by("-round", "due_at")
+
+
+admin.site.unregister(Article)
+
+
+@admin.register(Article)
+class ArticleReviewAdmin(ArticleAdmin):
+    """Articles as editors see them, with the board reviewers and overdue reviews beside."""
+
+    list_display = [
+        *ArticleAdmin.list_display[:4],
+        "overdue_review",
+        *ArticleAdmin.list_display[4:],
+    ]
+    list_filter = [*ArticleAdmin.list_filter, HasOverdueReviewFilter]
+    inlines = [*ArticleAdmin.inlines, BoardReviewersInline]
+
+    def get_queryset(self, request):
+        overdue = ReviewAssignment.objects.overdue().filter(
+            article=OuterRef("pk"), round=OuterRef("round")
+        )
+        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
+
+    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
+    def overdue_review(self, article):
+        return article.has_overdue_review
 
 
 # Assignments.

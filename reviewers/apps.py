@@ -11,12 +11,17 @@ class ReviewersConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import pre_delete
 
+        from articles.signals import review_round_opened
         from editorial.history import refuse_to_erase_attribution
 
-        from .reminders import assignment_announce
+        from .services import carry_reviewers_forward
         from .signals import assignment_created
+        from .tasks import assignment_announce
 
         assignment_created.connect(assignment_announce, dispatch_uid="reviewers.reminders")
+        review_round_opened.connect(
+            carry_reviewers_forward, dispatch_uid="reviewers.carry_reviewers_forward"
+        )
         pre_delete.connect(
             refuse_to_erase_attribution,
             sender=settings.AUTH_USER_MODEL,

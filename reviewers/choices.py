@@ -13,6 +13,10 @@ class AssignmentStatus(models.TextChoices):
 
 
 ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)
+"""The reviewer still has work to do: they may decide on claims, and are reminded."""
+
+STANDING_ASSIGNMENT_STATUSES = (*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.COMPLETED)
+"""Neither declined nor cancelled: the reviewer holds (or held) the review of this round."""
 
 
 class Recommendation(models.TextChoices):

@@ -13,6 +13,7 @@ from editorial.workflow import condition, permission
 
 from .choices import (
     ACTIVE_ASSIGNMENT_STATUSES,
+    STANDING_ASSIGNMENT_STATUSES,
     AssignmentStatus,
     Decision,
     Recommendation,
@@ -46,8 +47,22 @@ class ReviewerProfile(models.Model):
 
 
 class ReviewAssignmentQuerySet(models.QuerySet):
+    """The one home of assignment facts; articles ask them through ``article.assignments``."""
+
     def active(self):
+        """Assigned or accepted: the reviewer may decide on claims and is reminded."""
         return self.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+
+    def standing(self):
+        """Not declined or cancelled (active or completed)."""
+        return self.filter(status__in=STANDING_ASSIGNMENT_STATUSES)
+
+    def in_round(self, round_number: int):
+        return self.filter(round=round_number)
+
+    def approving(self):
+        """Completed with a recommendation to approve: what the quorum counts."""
+        return self.filter(status=AssignmentStatus.COMPLETED, recommendation=Recommendation.APPROVE)
 
     def for_reviewer(self, user):
         return self.filter(reviewer=user)
@@ -117,7 +132,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "reviewer", "round"],
-                condition=Q(status__in=["assigned", "accepted", "completed"]),
+                condition=Q(status__in=STANDING_ASSIGNMENT_STATUSES),
                 name="reviewassignment_one_per_reviewer_and_round",
             ),
         ]

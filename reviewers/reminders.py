@@ -29,7 +29,6 @@ from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from .choices import ACTIVE_ASSIGNMENT_STATUSES, ReminderKind
 from .models import Reminder, ReviewAssignment
@@ -264,45 +263,20 @@ def _describe(owed: OwedReminder) -> Iterable[str]:
         yield f"{label} #{owed.occurrence} to {recipient} for {assignment}"
 
 
-def reminders_enqueue(reminder_ids: Iterable[int]) -> int:
-    """Hand claimed reminders to the workers; if the broker is down, the next sweep retries."""
-    from .tasks import reminder_send_task
+def reminder_claim_new_assignment(*, assignment: ReviewAssignment, deliver: Deliver) -> list[int]:
+    """Claim the email telling the reviewer about a new assignment; ``deliver`` it on commit.
 
-    enqueued = 0
-    for reminder_id in reminder_ids:
-        try:
-            reminder_send_task.delay(reminder_id)
-        except BrokerUnavailable:
-            logger.warning(
-                "Broker unavailable: reminder %s and the rest of this batch stay unsent "
-                "until the next sweep.",
-                reminder_id,
-                exc_info=True,
-            )
-            break
-        enqueued += 1
-    return enqueued
-
-
-def reminder_claim_new_assignment(*, assignment: ReviewAssignment) -> list[int]:
-    """Claim the email telling the reviewer about a new assignment, and queue it on commit."""
+    Called after the assignment is committed (the services' ``assignment_created`` signal); if
+    this process dies first, the sweep's new-assignment catch-up claims the email instead.
+    """
     with transaction.atomic():
         ids = _claim(
             [(assignment.pk, ReminderKind.NEW_ASSIGNMENT, 1, assignment.reviewer.email or "")],
             now=timezone.now(),
         )
         if ids:
-            transaction.on_commit(partial(reminders_enqueue, ids), robust=True)
+            transaction.on_commit(partial(deliver, ids), robust=True)
     return ids
-
-
-def assignment_announce(sender, *, assignment: ReviewAssignment, **kwargs) -> None:
-    """Receiver of ``assignment_created``: the services announce, the reminders decide what to send.
-
-    The signal comes after commit, so the claim's foreign key finds the assignment; if this
-    process dies first, the sweep's new-assignment catch-up claims the email instead.
-    """
-    reminder_claim_new_assignment(assignment=assignment)
 
 
 class ReminderNotSent(Exception):

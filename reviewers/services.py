@@ -19,7 +19,7 @@ from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.history import save_with_history
 from editorial.workflow import check_transition, run_transition
 
-from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, Decision, Recommendation
+from .choices import Decision, Recommendation
 from .models import ClaimDecision, ReviewAssignment, ReviewerProfile
 from .signals import assignment_created
 
@@ -70,6 +70,11 @@ def assignment_create(
     return assignment
 
 
+def carry_reviewers_forward(sender, *, article: Article, actor, **kwargs) -> None:
+    """Receiver of ``review_round_opened``: the articles app announces, reviewers act."""
+    assignments_carry_forward(article=article, actor=actor)
+
+
 def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignment]:
     """Give the reviewers of the previous round a fresh assignment in the article's new round.
 
@@ -78,11 +83,7 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
     people again. Assignments still open in the old round are cancelled, so the sweep stops
     reminding anyone of a round that is over.
     """
-    previous = (
-        ReviewAssignment.objects.filter(article=article, round=article.round - 1)
-        .exclude(status__in=[AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED])
-        .select_related("reviewer")
-    )
+    previous = article.assignments.standing().in_round(article.round - 1).select_related("reviewer")
     carried = []
     for old in previous:
         if old.is_active:
@@ -185,11 +186,10 @@ def claims_decide(
             article = claim.section.article
             if article.pk not in assignments:
                 check_transition(claim, transition_name, actor)
-                assignments[article.pk] = ReviewAssignment.objects.get(
-                    article=article,
-                    reviewer=actor,
-                    round=article.round,
-                    status__in=ACTIVE_ASSIGNMENT_STATUSES,
+                assignments[article.pk] = (
+                    ReviewAssignment.objects.active()
+                    .in_round(article.round)
+                    .get(article=article, reviewer=actor)
                 )
             run_transition(claim, transition_name, None)
         label = Decision(decision).label

@@ -1,8 +1,23 @@
-"""Celery tasks for the board's reminders: ids in, services do the work (DESIGN §6, I5)."""
+"""Celery tasks for the board's reminders: ids in, the reminders do the work (DESIGN §6, I5).
+
+This module hands work to the broker; ``reminders`` decides what is owed and sends it, and never
+imports this one.
+"""
+
+import logging
+from collections.abc import Iterable
 
 from celery import shared_task
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from .reminders import SEND_ERRORS, reminder_send, reminders_enqueue, reminders_sweep
+from .reminders import (
+    SEND_ERRORS,
+    reminder_claim_new_assignment,
+    reminder_send,
+    reminders_sweep,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -22,3 +37,26 @@ def reminder_send_task(reminder_id: int) -> bool:
 def reminders_sweep_task() -> str:
     """Claim the reminders owed now and queue their sends (run by beat)."""
     return str(reminders_sweep(deliver=reminders_enqueue))
+
+
+def reminders_enqueue(reminder_ids: Iterable[int]) -> int:
+    """Hand claimed reminders to the workers; if the broker is down, the next sweep retries."""
+    enqueued = 0
+    for reminder_id in reminder_ids:
+        try:
+            reminder_send_task.delay(reminder_id)
+        except BrokerUnavailable:
+            logger.warning(
+                "Broker unavailable: reminder %s and the rest of this batch stay unsent "
+                "until the next sweep.",
+                reminder_id,
+                exc_info=True,
+            )
+            break
+        enqueued += 1
+    return enqueued
+
+
+def assignment_announce(sender, *, assignment, **kwargs) -> None:
+    """Receiver of ``assignment_created``: claim the reviewer's new-assignment email, send it."""
+    reminder_claim_new_assignment(assignment=assignment, deliver=reminders_enqueue)

@@ -509,5 +509,5 @@ def test_board_page_lists_members_with_credentials(client, reviewer):
     reviewer.reviewer_profile.specialty = "Cardiology"
     reviewer.reviewer_profile.save()
 
-    text = text_of(client.get(reverse("articles:board")).content.decode())
+    text = text_of(client.get(reverse("reviewers:board")).content.decode())
     assert "Ada Okafor, MD, FACC Cardiology" in text

@@ -18,9 +18,9 @@ from kombu.exceptions import OperationalError
 
 from reviewers import services
 from reviewers.models import Reminder
-from reviewers.reminders import reminder_send, reminders_enqueue, reminders_sweep
+from reviewers.reminders import reminder_send, reminders_sweep
 from reviewers.roles import ensure_roles
-from reviewers.tasks import reminder_send_task
+from reviewers.tasks import reminder_send_task, reminders_enqueue
 from tests.factories import ReviewAssignmentFactory, article_with_claims
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

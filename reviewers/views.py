@@ -1,0 +1,11 @@
+"""The board's public page (DESIGN §4): who reviews the articles."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .selectors import board_members
+
+
+@require_safe
+def board(request):
+    return render(request, "reviewers/board.html", {"members": board_members()})
