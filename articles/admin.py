@@ -28,7 +28,7 @@ from editorial.admin import (
     is_history_request,
 )
 from editorial.exceptions import EditorialError
-from editorial.workflow import check_transition, transition_label
+from editorial.workflow import check_transition, declared_transition, transition_label
 
 from . import services
 from .admin_import import article_import_urls
@@ -254,14 +254,12 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         """What the user may do now, and what they could do but a condition still forbids."""
         available, blocked = [], []
         for name in ARTICLE_TRANSITIONS:
-            method = getattr(article, name)
-            meta = method._django_fsm
-            transition = meta.get_transition(meta.field.get_state(article))
+            _field, transition = declared_transition(article, name)
             if transition is None or not transition.has_perm(article, request.user):
                 continue
             button = TransitionButton(
                 name=name,
-                label=str(transition_label(method)),
+                label=transition_label(article, name),
                 url=reverse("admin:articles_article_transition", args=[article.pk, name]),
                 needs_note=name in TRANSITIONS_NEEDING_A_NOTE,
             )
@@ -295,7 +293,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         change_url = reverse("admin:articles_article_change", args=[article.pk])
-        label = str(transition_label(getattr(article, name)))
+        label = transition_label(article, name)
         kwargs = {}
         if name in TRANSITIONS_NEEDING_A_NOTE:
             form = RequestChangesForm(request.POST if request.method == "POST" else None)

@@ -159,11 +159,14 @@ class Article(ConcurrentTransitionMixin, models.Model):
     def has_active_assignment(self) -> bool:
         return self.assignments.active().in_round(self.round).exists()
 
-    @condition("“{obj}” has claims that are not approved in their current wording: {detail}.")
+    @condition(
+        "“{obj}” has claims that are not approved in their current wording: {detail}.",
+        detail=lambda article: article.open_claims_summary(),
+    )
     def all_claims_approved(self) -> bool:
         return not self.open_claims().exists()
 
-    def all_claims_approved_detail(self) -> str:
+    def open_claims_summary(self) -> str:
         open_claims = list(self.open_claims()[:5])
         return "; ".join(
             f"“{claim.summary()}” ({claim.get_review_status_display()})" for claim in open_claims
@@ -177,12 +180,12 @@ class Article(ConcurrentTransitionMixin, models.Model):
             .prefetch_related("wordings")
         )
 
-    @condition("“{obj}” cites incomplete references that an editor must complete: {detail}.")
+    @condition(
+        "“{obj}” cites incomplete references that an editor must complete: {detail}.",
+        detail=lambda article: "; ".join(map(str, article.incomplete_references()[:5])),
+    )
     def all_references_complete(self) -> bool:
         return not self.incomplete_references().exists()
-
-    def all_references_complete_detail(self) -> str:
-        return "; ".join(str(reference) for reference in self.incomplete_references()[:5])
 
     def incomplete_references(self):
         return Reference.objects.filter(
@@ -193,13 +196,11 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @condition(
         "“{obj}” needs {detail} approving recommendation(s) from board reviewers in round "
-        "{obj.round} before it can be approved."
+        "{obj.round} before it can be approved.",
+        detail=lambda article: str(settings.EDITORIAL_REVIEW_QUORUM),
     )
     def has_review_quorum(self) -> bool:
         return self.approving_recommendations() >= settings.EDITORIAL_REVIEW_QUORUM
-
-    def has_review_quorum_detail(self) -> str:
-        return str(settings.EDITORIAL_REVIEW_QUORUM)
 
     def approving_recommendations(self) -> int:
         return self.assignments.approving().in_round(self.round).count()
