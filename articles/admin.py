@@ -5,13 +5,12 @@ workflow rules, the material-change rule (I2), history reasons and the reader ca
 hold; a refused write shows the service's sentence as an error message and changes nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -34,6 +33,7 @@ from . import services
 from .admin_import import article_import_urls
 from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
+from .outline import Outline, article_outline
 from .readability import readability
 
 
@@ -53,21 +53,6 @@ class TransitionButton:
     refusal: str = ""
 
 
-@dataclass
-class OutlineClaim:
-    claim: Claim
-    depth: int
-    wordings: list = field(default_factory=list)
-    citation_numbers: list = field(default_factory=list)
-    change_request: object = None
-
-
-@dataclass
-class OutlineSection:
-    section: Section
-    claims: list = field(default_factory=list)
-
-
 def wording_rows(claim: Claim) -> list:
     by_level = {wording.level: wording for wording in claim.wordings.all()}
     return [
@@ -81,49 +66,13 @@ def wording_rows(claim: Claim) -> list:
     ]
 
 
-def article_outline(article: Article) -> list[OutlineSection]:
-    """Sections, claims (sub-claims after their parent), wordings with grades and citation numbers.
-
-    Five queries whatever the article's length; citation numbers follow the order of first
-    citation (Vancouver style).
-    """
-    claims = Claim.objects.prefetch_related(
-        "wordings",
-        Prefetch("citations", queryset=Citation.objects.select_related("reference")),
-        "decisions__assignment__reviewer",
-    ).order_by("order")
-    sections = Section.objects.filter(article=article).prefetch_related(
-        Prefetch("claims", queryset=claims)
-    )
-    numbers: dict[int, int] = {}
-    outline = []
-    for section in sections:
-        section_claims = list(section.claims.all())
-        children: dict[int, list[Claim]] = {}
-        for claim in section_claims:
-            if claim.parent_id:
-                children.setdefault(claim.parent_id, []).append(claim)
-        ordered = []
-        for claim in section_claims:
-            if claim.parent_id is None:
-                ordered.append((claim, 0))
-                ordered.extend((child, 1) for child in children.get(claim.pk, []))
-        row = OutlineSection(section=section)
-        for claim, depth in ordered:
-            cited = []
-            for citation in claim.citations.all():
-                number = numbers.setdefault(citation.reference_id, len(numbers) + 1)
-                cited.append((number, citation.reference))
-            row.claims.append(
-                OutlineClaim(
-                    claim=claim,
-                    depth=depth,
-                    wordings=wording_rows(claim),
-                    citation_numbers=cited,
-                    change_request=_change_request(claim),
-                )
-            )
-        outline.append(row)
+def outline_for_editors(article: Article) -> Outline:
+    """The article's outline, each claim with its wordings and grades and, when sent back, the
+    board decision that sent it back."""
+    outline = article_outline(article, claim_prefetches=["decisions__assignment__reviewer"])
+    for entry in outline.claims():
+        entry.wordings = wording_rows(entry.claim)
+        entry.change_request = _change_request(entry.claim)
     return outline
 
 
@@ -280,7 +229,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             extra_context.update(
                 editorial_transitions=available,
                 editorial_blocked=blocked,
-                editorial_outline=article_outline(article),
+                editorial_outline=outline_for_editors(article),
                 may_add_claims=request.user.has_perm("articles.add_claim"),
                 may_assign=request.user.has_perm("reviewers.add_reviewassignment"),
             )
@@ -363,14 +312,14 @@ class ClaimAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            for wording in self.instance.wordings.all():
-                if wording.level in self.fields:
-                    self.fields[wording.level].initial = wording.text
+            for level, text in self.instance.texts_by_level().items():
+                if level in self.fields:
+                    self.fields[level].initial = text
 
 
 def _own_wording(claim: Claim, level: str) -> str:
     """The wording written for ``level`` itself, without the reader's fallback to clinician."""
-    return next((w.text for w in claim.wordings.all() if w.level == level), "")
+    return claim.texts_by_level().get(level, "")
 
 
 class RemovedClaimsFilter(admin.SimpleListFilter):

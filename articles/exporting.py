@@ -6,62 +6,42 @@ with ``complete: false`` so that importing the file keeps it blocking approval.
 """
 
 import yaml
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from .choices import ClaimKind, ReadingLevel
-from .models import Article, Citation, Claim, Reference
+from .models import Article, Reference
+from .outline import article_outline
 
 
 def article_as_markdown(article: Article) -> str:
-    sections = list(
-        article.sections.order_by("order").prefetch_related(
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.order_by("order").prefetch_related(
-                    "wordings",
-                    Prefetch(
-                        "citations",
-                        queryset=Citation.objects.order_by("order").select_related("reference"),
-                    ),
-                ),
-            )
-        )
-    )
-    numbers: dict[int, int] = {}
-    references: dict[int, Reference] = {}
-    for section in sections:
-        for claim in section.claims.all():
-            for citation in claim.citations.all():
-                if citation.reference_id not in numbers:
-                    numbers[citation.reference_id] = len(numbers) + 1
-                    references[numbers[citation.reference_id]] = citation.reference
-
+    outline = article_outline(article)
     front_matter = {"title": article.title, "slug": article.slug}
     if article.last_material_change_at:
         front_matter["last_updated"] = timezone.localdate(article.last_material_change_at)
-    if references:
+    if outline.references:
         front_matter["references"] = {
-            number: _reference_fields(reference) for number, reference in references.items()
+            number: _reference_fields(reference) for number, reference in outline.references
         }
     parts = [
         "---\n"
         + yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True, width=1000)
         + "---\n"
     ]
-    for section in sections:
-        parts.append("#" * section.level + f" {section.heading}\n")
+    for row in outline.sections:
+        parts.append("#" * row.section.level + f" {row.section.heading}\n")
         block: list[str] = []
-        for claim in section.claims.all():
-            cited = [numbers[citation.reference_id] for citation in claim.citations.all()]
-            line = claim.wording_text(ReadingLevel.CLINICIAN) + citation_brackets(cited)
-            if claim.kind == ClaimKind.PARAGRAPH and claim.parent_id is None:
+        for entry in row.claims:
+            claim = entry.claim
+            line = claim.wording_text(ReadingLevel.CLINICIAN) + citation_brackets(
+                entry.citation_numbers
+            )
+            if claim.kind == ClaimKind.PARAGRAPH and entry.depth == 0:
                 if block:
                     parts.append("\n".join(block) + "\n")
                     block = []
                 parts.append(line + "\n")
             else:
-                block.append(("  - " if claim.parent_id else "- ") + line)
+                block.append(("  - " if entry.depth else "- ") + line)
         if block:
             parts.append("\n".join(block) + "\n")
     return "\n".join(parts)

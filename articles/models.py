@@ -457,15 +457,19 @@ class Claim(models.Model):
         text = self.wording_text(ReadingLevel.CLINICIAN)
         return text if len(text) <= length else text[: length - 1] + "…"
 
+    def texts_by_level(self) -> dict[str, str]:
+        """The claim's own wordings, ``{reading level: text}`` (no fallback); uses a prefetch."""
+        return {wording.level: wording.text for wording in self.wordings.all()}
+
     def wording_text(self, level: str) -> str:
         """The text for a reading level, falling back to the clinician wording."""
-        wordings = {wording.level: wording.text for wording in self.wordings.all()}
+        wordings = self.texts_by_level()
         return wordings.get(level) or wordings.get(ReadingLevel.CLINICIAN, "")
 
     def snapshot(self) -> dict:
         """What a board decision applies to: every wording and the cited references, in order."""
         return {
-            "wordings": {wording.level: wording.text for wording in self.wordings.all()},
+            "wordings": self.texts_by_level(),
             "citations": [citation.reference_id for citation in self.citations.all()],
         }
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .choices import ClaimKind, PublicationStatus, ReadingLevel, ReferenceKind, ReviewStatus
 from .models import Article, Citation, Claim, Reference, Section, Wording
+from .outline import CitationNumbers, in_reading_order
 
 REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 """The stepper readers see; changes requested is still under review to them."""
@@ -193,44 +194,41 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
     """
     level = known_reading_level(reading_level) or ReadingLevel.CLINICIAN
     sections: dict[int, ReaderSection] = {}
+    section_claims: dict[int, list[tuple]] = {}
     claims: dict[int, ReaderClaim] = {}
     cited: dict[int, list[tuple]] = {}
-    top_level: list[tuple[int, ReaderClaim]] = []
-    sub_claims: list[tuple[int, int, ReaderClaim]] = []
     for row in _query("page", [level, ReadingLevel.CLINICIAN.value, header.id]):
         section_id, heading, heading_level, claim_id, parent_id, kind, text, *reference = row
-        section = sections.get(section_id)
-        if section is None:
-            section = sections[section_id] = ReaderSection(heading=heading, level=heading_level)
+        if section_id not in sections:
+            sections[section_id] = ReaderSection(heading=heading, level=heading_level)
+            section_claims[section_id] = []
         if claim_id is None:
             continue
         if claim_id not in claims:
-            claim = claims[claim_id] = ReaderClaim(
+            claims[claim_id] = ReaderClaim(
                 text=text or "", is_paragraph=kind == ClaimKind.PARAGRAPH
             )
-            if parent_id is None:
-                section.claims.append(claim)
-                top_level.append((claim_id, claim))
-            else:
-                sub_claims.append((claim_id, parent_id, claim))
+            section_claims[section_id].append((claim_id, parent_id))
         if reference[0] is not None:
             cited.setdefault(claim_id, []).append(reference)
-    children: dict[int, list[tuple[int, ReaderClaim]]] = {}
-    for claim_id, parent_id, claim in sub_claims:
-        if parent_id in claims:
-            claims[parent_id].sub_claims.append(claim)
-            children.setdefault(parent_id, []).append((claim_id, claim))
 
-    numbers: dict[int, int] = {}
+    numbering = CitationNumbers()
     references: list[ReaderReference] = []
-    for claim_id, claim in _in_reading_order(top_level, children):
-        for reference in cited.get(claim_id, ()):
-            reference_id = reference[0]
-            if reference_id not in numbers:
-                numbers[reference_id] = len(numbers) + 1
-                references.append(_reader_reference(numbers[reference_id], reference))
-            claim.citation_numbers.append(numbers[reference_id])
-        claim.citation_numbers.sort()
+    for section_id, section in sections.items():
+        ordered = in_reading_order(
+            section_claims[section_id], key=lambda row: row[0], parent=lambda row: row[1]
+        )
+        for (claim_id, parent_id), _depth in ordered:
+            claim = claims[claim_id]
+            if parent_id is None:
+                section.claims.append(claim)
+            else:
+                claims[parent_id].sub_claims.append(claim)
+            for reference in cited.get(claim_id, ()):
+                if numbering.is_new(reference[0]):
+                    references.append(_reader_reference(numbering.number(reference[0]), reference))
+                claim.citation_numbers.append(numbering.number(reference[0]))
+            claim.citation_numbers.sort()
 
     return ReaderArticle(
         header=header,
@@ -238,13 +236,6 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
         sections=list(sections.values()),
         references=references,
     )
-
-
-def _in_reading_order(top_level, children):
-    """Claims in the order a reader meets them: each bullet, then its sub-bullets."""
-    for claim_id, claim in top_level:
-        yield claim_id, claim
-        yield from children.get(claim_id, ())
 
 
 def _reader_reference(number: int, row) -> ReaderReference:

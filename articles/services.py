@@ -32,6 +32,7 @@ from .importing import (
     read_article,
 )
 from .models import Article, Citation, Claim, Reference, Section, Wording
+from .outline import in_reading_order
 from .signals import article_transitioned, review_round_opened
 
 
@@ -429,6 +430,38 @@ def claim_remove(*, claim: Claim, actor, reason: str) -> None:
         )
 
 
+def claim_move(*, claim: Claim, position: int, actor, reason: str) -> Claim:
+    """Move a claim to ``position`` (from 1) among its siblings: the top-level claims of its
+    section, or the sub-claims of its parent. Sub-claims move with their parent.
+
+    Not a material change (I2): every wording and citation stays as the board approved it, and
+    a claim never changes parent this way. Readers see the new order at once; history says who
+    moved what and why.
+    """
+    _require_perm(actor, "articles.change_claim", "move claims")
+    with transaction.atomic():
+        locked = lock_claim(claim)
+        in_section = list(Claim.objects.filter(section_id=locked.section_id).order_by("order"))
+        siblings = [other for other in in_section if other.parent_id == locked.parent_id]
+        if not 1 <= position <= len(siblings):
+            raise EditorialError(
+                f"Claim {locked.pk} can move to positions 1 to {len(siblings)}, not {position}."
+            )
+        siblings.remove(next(other for other in siblings if other.pk == locked.pk))
+        siblings.insert(position - 1, locked)
+        slots = [
+            index for index, other in enumerate(in_section) if other.parent_id == locked.parent_id
+        ]
+        for slot, sibling in zip(slots, siblings, strict=True):
+            in_section[slot] = sibling
+        arranged = in_reading_order(
+            in_section, key=lambda other: other.pk, parent=lambda other: other.parent_id
+        )
+        _renumber([other for other, _depth in arranged], Claim, actor=actor, reason=reason)
+        article_touch_version(article_id=locked.section.article_id)
+    return locked
+
+
 def reference_add(*, actor, reason: str, **fields) -> Reference:
     """Save a new shared reference; no claim cites it yet, so nothing goes back to the board."""
     _require_perm(actor, "articles.add_reference", "add references")
@@ -726,7 +759,11 @@ def _renumber(objects: Sequence, model, *, actor, reason: str) -> None:
     for position, item in enumerate(objects, start=1):
         item.order = position
     bulk_update_with_history(
-        moving, model, ["order"], default_user=actor, default_change_reason=reason
+        moving,
+        model,
+        ["order"],
+        default_user=actor,
+        default_change_reason=attributed_reason(actor, reason),
     )
 
 

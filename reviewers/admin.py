@@ -98,10 +98,6 @@ class DecisionCommentForm(forms.Form):
     )
 
 
-def _current_wordings(claim) -> dict[str, str]:
-    return {wording.level: wording.text for wording in claim.wordings.all()}
-
-
 @admin.register(ClaimAwaitingReview)
 class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Claims of the articles a reviewer reviews this round, with what changed since last time."""
@@ -141,7 +137,7 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
 
     @admin.display(description=_("claim"))
     def claim_for_review(self, claim):
-        current = _current_wordings(claim)
+        current = claim.texts_by_level()
         last = next(iter(claim.decisions.all()), None)
         changes = []
         citations_changed = False

@@ -2,6 +2,7 @@
 
 from articles.importing import read_article
 from articles.models import Article
+from articles.outline import article_outline
 
 
 def outline(text: str) -> list:
@@ -29,20 +30,20 @@ def outline(text: str) -> list:
 
 
 def stored_outline(article: Article) -> list:
-    """The same, read from the database, citing reference rows."""
+    """The same, read from the database in reading order, citing reference rows."""
     return [
         (
-            section.heading,
-            section.level,
+            row.section.heading,
+            row.section.level,
             [
                 (
-                    claim.kind,
-                    claim.parent_id is not None,
-                    claim.wording_text("clinician"),
-                    [citation.reference_id for citation in claim.citations.order_by("order")],
+                    entry.claim.kind,
+                    entry.depth == 1,
+                    entry.claim.wording_text("clinician"),
+                    [reference.pk for _number, reference in entry.citations],
                 )
-                for claim in section.claims.order_by("order")
+                for entry in row.claims
             ],
         )
-        for section in article.sections.order_by("order")
+        for row in article_outline(article).sections
     ]

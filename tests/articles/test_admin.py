@@ -51,7 +51,7 @@ def _superuser():
 
 
 def _claim_form_data(claim, **overrides):
-    wordings = {wording.level: wording.text for wording in claim.wordings.all()}
+    wordings = claim.texts_by_level()
     citations = list(claim.citations.order_by("order"))
     data = {
         "clinician": wordings.get(ReadingLevel.CLINICIAN, ""),

@@ -96,3 +96,39 @@ def test_export_article_command_writes_a_file_that_imports(editor, tmp_path):
     copy = Article.objects.get(slug="copy")
     assert stored_outline(copy) == stored_outline(article)
     assert Claim.objects.of_article(copy).count() == 8
+
+
+def test_edited_article_round_trips_in_reading_order(editor):
+    """A sub-claim added after import under an early bullet, a claim removed and a claim moved:
+    export then import gives the same outline (the sub-claim once moved to the last bullet)."""
+    from articles.services import claim_add, claim_move, claim_remove
+
+    text = (DATA / "vascular-calcification.md").read_text(encoding="utf-8")
+    article = article_import(source_text=text, actor=editor, source_name="v.md").article
+    mechanisms = article.sections.get(heading="Mechanisms")
+    first, second, *_rest = [
+        claim for claim in mechanisms.claims.order_by("order") if claim.parent_id is None
+    ]
+    claim_add(
+        section=mechanisms,
+        parent=first,
+        text="Necrotic tissue releases phosphate locally",
+        references=[first.citations.get().reference],
+        actor=editor,
+        reason="Added after import",
+    )
+    claim_remove(claim=second, actor=editor, reason="Covered elsewhere")
+    last = [c for c in mechanisms.claims.order_by("order") if c.parent_id is None][-1]
+    claim_move(claim=last, position=1, actor=editor, reason="Most important first")
+
+    exported = article_as_markdown(article)
+    copy = article_import(
+        source_text=under_another_slug(exported, article.slug, "vascular-copy"), actor=editor
+    ).article
+
+    assert stored_outline(copy) == stored_outline(article)
+    mechanisms_claims = stored_outline(article)[1][2]
+    assert mechanisms_claims[0][2] == last.wording_text("clinician")
+    assert mechanisms_claims[1][2] == first.wording_text("clinician")
+    assert mechanisms_claims[2][1:3] == (True, "Necrotic tissue releases phosphate locally")
+    assert second.wording_text("clinician") not in exported

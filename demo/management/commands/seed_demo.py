@@ -202,7 +202,7 @@ class Command(BaseCommand):
             for start, wordings in DEMO_WORDINGS.items():
                 if not clinician.startswith(start):
                     continue
-                current = {wording.level: wording.text for wording in claim.wordings.all()}
+                current = claim.texts_by_level()
                 for level, text in wordings.items():
                     if current.get(level) != text:
                         wording_set(
