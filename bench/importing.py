@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "calcium-deposits.md"
+SEED = ROOT / "articles" / "demo" / "calcium-deposits.md"
 
 
 def generated_article(*, claims: int, slug: str = "generated") -> str:

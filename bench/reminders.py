@@ -132,7 +132,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignments", type=int, default=50_000)
     parser.add_argument("--owed", type=int, default=5_000)
-    parser.add_argument("--send", action="store_true", help="also send what the sweep claimed")
+    parser.add_argument("--send", action="store_true", help="also send what the sweep reserved")
     args = parser.parse_args()
 
     import django
@@ -165,18 +165,20 @@ def main() -> int:
         with measured("sweep") as sweep:
             report = reminders_sweep(deliver=lambda ids: enqueued.append(reminders_enqueue(ids)))
         print(f"  {report}; queued {sum(enqueued)} sends")
-        claimed = list(Reminder.objects.unsent().values_list("pk", flat=True))
-        assert report.claimed.total() == args.owed == len(claimed), "sweep claimed the wrong rows"
+        reserved = list(Reminder.objects.unsent().values_list("pk", flat=True))
+        assert report.reserved.total() == args.owed == len(reserved), (
+            "sweep reserved the wrong rows"
+        )
         with measured("second sweep (nothing owed)"):
             again = reminders_sweep(deliver=reminders_enqueue)
-        assert again.claimed.total() == 0
-        Reminder.objects.filter(pk__in=claimed).delete()
+        assert again.reserved.total() == 0
+        Reminder.objects.filter(pk__in=reserved).delete()
         with measured("the same sweep again", trace_memory=True):
             reminders_sweep(deliver=reminders_enqueue)
-        claimed = list(Reminder.objects.unsent().values_list("pk", flat=True))
+        reserved = list(Reminder.objects.unsent().values_list("pk", flat=True))
         if args.send:
-            with measured(f"send {len(claimed)}"):
-                for reminder_id in claimed:
+            with measured(f"send {len(reserved)}"):
+                for reminder_id in reserved:
                     reminder_send(reminder_id=reminder_id)
             assert not Reminder.objects.unsent().exists()
         peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

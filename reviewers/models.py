@@ -246,7 +246,7 @@ class ReminderQuerySet(models.QuerySet):
 
 
 class Reminder(models.Model):
-    """Append-only ledger of emails owed: the row is claimed before sending (DESIGN §3 I5)."""
+    """Append-only ledger of emails owed: the row is reserved before sending (DESIGN §3 I5)."""
 
     assignment = models.ForeignKey(
         ReviewAssignment,
@@ -259,7 +259,7 @@ class Reminder(models.Model):
         _("occurrence"), default=1, help_text=_("1st, 2nd, 3rd overdue reminder, …")
     )
     recipient = models.EmailField(_("recipient"), blank=True)
-    created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    created_at = models.DateTimeField(_("reserved at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -1,11 +1,11 @@
-"""Reminders to the Medical Advisory Board: which are owed, claiming them, sending each once.
+"""Reminders to the Medical Advisory Board: which are owed, reserving them, sending each once.
 
 The database, not the broker, decides what has been sent (DESIGN §3 I5). A sweep finds the
-assignments that owe a reminder and, in the same transaction, claims each one by inserting its
+assignments that owe a reminder and, in the same transaction, reserves each one by inserting its
 ``Reminder`` row; the unique constraint on (assignment, kind, occurrence) lets only one sweep win.
-Claimed rows are handed to the workers after commit. Sending locks the row, skips it if it is
+Reserved rows are handed to the workers after commit. Sending locks the row, skips it if it is
 already sent, and records ``sent_at`` in the transaction that sent it; a row that is still unsent
-a few minutes after its claim is handed to the workers again by the next sweep.
+a few minutes after its reservation is handed to the workers again by the next sweep.
 
 The one window left: a worker killed after the mail server accepted a message but before the
 transaction that records ``sent_at`` commits sends that reminder again on retry. We prefer that
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 #: Failures worth retrying: the mail server or the network, not a bug in the message.
 SEND_ERRORS = (SMTPException, OSError)
 
-#: How far back the sweep looks for new assignments whose email was never claimed.
+#: How far back the sweep looks for new assignments whose email was never reserved.
 NEW_ASSIGNMENT_CATCH_UP = timedelta(days=1)
 
 Deliver = Callable[[list[int]], object]
@@ -69,18 +69,18 @@ class ReminderPolicy:
 
 @dataclass(frozen=True)
 class OwedReminder:
-    """One kind of reminder and the assignments that owe it now (not yet claimed)."""
+    """One kind of reminder and the assignments that owe it now (not yet reserved)."""
 
     kind: str
     occurrence: int
     assignments: models.QuerySet
     recipient: str  # lookup of the recipient's email address from the assignment
 
-    def unclaimed(self) -> models.QuerySet:
-        claimed = Reminder.objects.filter(
+    def unreserved(self) -> models.QuerySet:
+        reserved = Reminder.objects.filter(
             assignment=OuterRef("pk"), kind=self.kind, occurrence=self.occurrence
         )
-        return self.assignments.filter(~Exists(claimed)).order_by("pk")
+        return self.assignments.filter(~Exists(reserved)).order_by("pk")
 
 
 def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
@@ -91,7 +91,7 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
     - overdue: the n-th from ``(n - 1) × overdue_every`` after the due date, at most
       ``overdue_max``; after an outage only the latest one owed goes out, not a burst;
     - escalation to the assigning editor once ``escalate_after`` overdue;
-    - new assignment: catches up an email whose claim was lost between commit and the signal.
+    - new assignment: catches up an email whose reservation was lost between commit and the signal.
     """
     active = ReviewAssignment.objects.active()
     owed = [
@@ -134,7 +134,7 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
 
 
 def reminders_to_retry(*, now: datetime, policy: ReminderPolicy) -> models.QuerySet:
-    """Claimed reminders never sent (broker down, worker lost, retries exhausted)."""
+    """Reserved reminders never sent (broker down, worker lost, retries exhausted)."""
     return (
         Reminder.objects.unsent()
         .filter(
@@ -146,17 +146,17 @@ def reminders_to_retry(*, now: datetime, policy: ReminderPolicy) -> models.Query
     )
 
 
-def _claim(rows: list[tuple[int, str, int, str]], *, now: datetime) -> list[int]:
-    """Insert the rows, skipping any already claimed; return the ids this call inserted.
+def _reserve(rows: list[tuple[int, str, int, str]], *, now: datetime) -> list[int]:
+    """Insert the rows, skipping any already reserved; return the ids this call inserted.
 
     ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite ≥ 3.35) tells exactly which
-    claims are ours, in one statement per batch, even with another sweep inserting concurrently.
+    reservations are ours, in one statement per batch, even while another sweep inserts.
     """
     if not rows:
         return []
     meta = Reminder._meta
     quote = connection.ops.quote_name
-    claimed_at = meta.get_field("created_at").get_db_prep_value(now, connection)
+    reserved_at = meta.get_field("created_at").get_db_prep_value(now, connection)
     columns = ", ".join(
         quote(meta.get_field(name).column)
         for name in ("assignment", "kind", "occurrence", "recipient", "created_at")
@@ -170,7 +170,7 @@ def _claim(rows: list[tuple[int, str, int, str]], *, now: datetime) -> list[int]
         f"{quote('last_error')}) VALUES {values} ON CONFLICT ({unique}) DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"
     )
-    params = [value for row in rows for value in (*row, claimed_at)]
+    params = [value for row in rows for value in (*row, reserved_at)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
@@ -192,18 +192,18 @@ def _batches(queryset: models.QuerySet, size: int, *fields: str) -> Iterator[lis
 @dataclass
 class SweepReport:
     now: datetime
-    claimed: Counter = field(default_factory=Counter)
+    reserved: Counter = field(default_factory=Counter)
     retried: int = 0
     would_send: list[str] = field(default_factory=list)
 
     def __str__(self):
         kinds = ", ".join(
             f"{ReminderKind(kind).label.lower()} {count}"
-            for kind, count in self.claimed.items()
+            for kind, count in self.reserved.items()
             if count
         )
         return (
-            f"claimed {self.claimed.total()}" + (f" ({kinds})" if kinds else "") + ", "
+            f"reserved {self.reserved.total()}" + (f" ({kinds})" if kinds else "") + ", "
             f"{self.retried} unsent handed over again"
         )
 
@@ -211,10 +211,11 @@ class SweepReport:
 def reminders_sweep(
     *, deliver: Deliver, now: datetime | None = None, dry_run: bool = False
 ) -> SweepReport:
-    """Claim every reminder owed at ``now`` and hand the claimed ids to ``deliver`` after commit.
+    """Reserve every reminder owed at ``now`` and hand the reserved ids to ``deliver`` after commit.
 
     Runs in batches of ``EDITORIAL_REMINDER_BATCH_SIZE``: each batch is one transaction that
-    selects the assignments owing a reminder and inserts their claims. Safe to run twice at once.
+    selects the assignments owing a reminder and inserts their reservations. Safe to run twice at
+    once.
     """
     now = now or timezone.now()
     policy = ReminderPolicy.from_settings()
@@ -235,42 +236,42 @@ def reminders_sweep(
         if dry_run:
             report.would_send.extend(_describe(owed))
             continue
-        report.claimed[owed.kind] += _claim_owed(owed, now=now, policy=policy, deliver=deliver)
+        report.reserved[owed.kind] += _reserve_owed(owed, now=now, policy=policy, deliver=deliver)
     return report
 
 
-def _claim_owed(owed: OwedReminder, *, now, policy: ReminderPolicy, deliver: Deliver) -> int:
-    claimed = 0
-    candidates = _batches(owed.unclaimed(), policy.batch_size, owed.recipient)
+def _reserve_owed(owed: OwedReminder, *, now, policy: ReminderPolicy, deliver: Deliver) -> int:
+    reserved = 0
+    candidates = _batches(owed.unreserved(), policy.batch_size, owed.recipient)
     while True:
         with transaction.atomic():
             page = next(candidates, None)
             if page is None:
-                return claimed
-            ids = _claim(
+                return reserved
+            ids = _reserve(
                 [(pk, owed.kind, owed.occurrence, email or "") for pk, email in page], now=now
             )
             if ids:
                 transaction.on_commit(partial(deliver, ids))
-        claimed += len(ids)
+        reserved += len(ids)
 
 
 def _describe(owed: OwedReminder) -> Iterable[str]:
     label = ReminderKind(owed.kind).label
-    for assignment in owed.unclaimed().select_related("article", "reviewer", "assigned_by"):
+    for assignment in owed.unreserved().select_related("article", "reviewer", "assigned_by"):
         recipient = assignment.assigned_by if owed.recipient.startswith("assigned_by") else None
         recipient = (recipient or assignment.reviewer).email or "(no email address)"
         yield f"{label} #{owed.occurrence} to {recipient} for {assignment}"
 
 
-def reminder_claim_new_assignment(*, assignment: ReviewAssignment, deliver: Deliver) -> list[int]:
-    """Claim the email telling the reviewer about a new assignment; ``deliver`` it on commit.
+def reminder_reserve_new_assignment(*, assignment: ReviewAssignment, deliver: Deliver) -> list[int]:
+    """Reserve the email telling the reviewer about a new assignment; ``deliver`` it on commit.
 
     Called after the assignment is committed (the services' ``assignment_created`` signal); if
-    this process dies first, the sweep's new-assignment catch-up claims the email instead.
+    this process dies first, the sweep's new-assignment catch-up reserves the email instead.
     """
     with transaction.atomic():
-        ids = _claim(
+        ids = _reserve(
             [(assignment.pk, ReminderKind.NEW_ASSIGNMENT, 1, assignment.reviewer.email or "")],
             now=timezone.now(),
         )
@@ -284,7 +285,7 @@ class ReminderNotSent(Exception):
 
 
 def reminder_send(*, reminder_id: int) -> Reminder | None:
-    """Send one claimed reminder unless it is already sent (or being sent by another worker).
+    """Send one reserved reminder unless it is already sent (or being sent by another worker).
 
     Returns the sent reminder, or None when there was nothing to send. Raises one of
     ``SEND_ERRORS`` after recording the attempt when the mail server refused or was unreachable.

@@ -21,9 +21,8 @@ from editorial.workflow import check_transition, run_transition
 
 from .choices import Decision, Recommendation
 from .models import ClaimDecision, ReviewAssignment, ReviewerProfile
+from .roles import BOARD
 from .signals import assignment_created
-
-BOARD_GROUP = "Medical Advisory Board"
 
 
 def _announce(assignment: ReviewAssignment) -> None:
@@ -36,7 +35,7 @@ def is_board_reviewer(user) -> bool:
     """Members of the board group, or users with an active reviewer profile."""
     profile = getattr(user, "reviewer_profile", None)
     return user.is_active and (
-        bool(profile and profile.active) or user.groups.filter(name=BOARD_GROUP).exists()
+        bool(profile and profile.active) or user.groups.filter(name=BOARD).exists()
     )
 
 

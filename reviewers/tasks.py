@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from .reminders import (
     SEND_ERRORS,
-    reminder_claim_new_assignment,
+    reminder_reserve_new_assignment,
     reminder_send,
     reminders_sweep,
 )
@@ -29,18 +29,18 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
 )
 def reminder_send_task(reminder_id: int) -> bool:
-    """Send one claimed reminder; a redelivered or retried task finds it sent and does nothing."""
+    """Send one reserved reminder; a redelivered or retried task finds it sent and does nothing."""
     return reminder_send(reminder_id=reminder_id) is not None
 
 
 @shared_task(acks_late=True)
 def reminders_sweep_task() -> str:
-    """Claim the reminders owed now and queue their sends (run by beat)."""
+    """Reserve the reminders owed now and queue their sends (run by beat)."""
     return str(reminders_sweep(deliver=reminders_enqueue))
 
 
 def reminders_enqueue(reminder_ids: Iterable[int]) -> int:
-    """Hand claimed reminders to the workers; if the broker is down, the next sweep retries."""
+    """Hand reserved reminders to the workers; if the broker is down, the next sweep retries."""
     enqueued = 0
     for reminder_id in reminder_ids:
         try:
@@ -58,5 +58,5 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> int:
 
 
 def assignment_announce(sender, *, assignment, **kwargs) -> None:
-    """Receiver of ``assignment_created``: claim the reviewer's new-assignment email, send it."""
-    reminder_claim_new_assignment(assignment=assignment, deliver=reminders_enqueue)
+    """Receiver of ``assignment_created``: reserve the reviewer's new-assignment email, send it."""
+    reminder_reserve_new_assignment(assignment=assignment, deliver=reminders_enqueue)

@@ -1,13 +1,13 @@
 """The seed article, built through the import service, for reader tests and the benchmark."""
 
-import os
 from pathlib import Path
 
 from articles import services
 from articles.choices import ReadingLevel
 from articles.models import Article, Claim
 
-SEED_PATH = Path(os.environ.get("EDITORIAL_SEED_PATH", "/work/shared/seed/calcium-deposits.md"))
+SEED_PATH = Path(__file__).resolve().parents[2] / "articles" / "demo" / "calcium-deposits.md"
+"""The seed article as bundled with the demo: the suite reads only files in the repository."""
 
 SEED_PATIENT_WORDING = (
     "Calcium deposits are small hard spots of calcium that build up in soft parts of the body, "

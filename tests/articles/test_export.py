@@ -3,18 +3,18 @@
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from articles.exporting import article_as_markdown, citation_brackets
 from articles.importing import read_article
 from articles.models import Article, Claim, Reference
 from articles.services import article_import
+from tests.articles.builders import SEED_PATH
 from tests.articles.outlines import outline, stored_outline
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "calcium-deposits.md"
+SEED = SEED_PATH
 DATA = Path(__file__).parent / "data"
 
 

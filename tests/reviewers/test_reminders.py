@@ -304,7 +304,7 @@ class TestExactlyOnce:
 
         monkeypatch.setattr(reminder_send_task, "apply_async", broker_down)
         report = sweep(DUE - hours(48))
-        assert report.claimed.total() == 1
+        assert report.reserved.total() == 1
         assert mail.outbox == []
         assert Reminder.objects.unsent().count() == 1
         monkeypatch.undo()
