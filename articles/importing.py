@@ -391,13 +391,15 @@ class FrontMatterLoader(yaml.SafeLoader):
             ) from None
 
 
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+_YAML_INT = _YAML_TAG_PREFIX + "int"
+_YAML_VALUE = _YAML_TAG_PREFIX + "value"
+
+
 def _tag_as_written(tag: str) -> str:
     return "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else tag
 
 
-_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
-_YAML_INT = "tag:yaml.org,2002:int"
-_YAML_VALUE = "tag:yaml.org,2002:value"
 FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_YAML_INT, _YAML_VALUE)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -487,7 +489,7 @@ def _key_lines(root, offset: int, plan: ArticlePlan) -> tuple[dict, dict]:
 
 
 _KIND_OF_VALUE = (
-    (bool, "true or false (YAML reads yes, no, on and off so)"),
+    (bool, "true or false (YAML reads yes, no, on and off as true or false)"),
     ((int, float), "a number"),
     (datetime.datetime, "a date and time"),
     (datetime.date, "a date"),
@@ -539,7 +541,9 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
             Problem(lines.get("title", first_line), "The title is empty: write the question.")
         )
     elif title is not None and len(title) > 300:
-        plan.problems.append(Problem(lines["title"], "The title is longer than 300 characters."))
+        plan.problems.append(
+            Problem(lines.get("title", first_line), "The title is longer than 300 characters.")
+        )
     plan.title = title or ""
 
     slug = _text_field(data, "slug", lines.get("slug", first_line), plan, "The slug")
@@ -548,7 +552,7 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
     elif slug is not None and (not SLUG_PATTERN.match(slug) or len(slug) > 200):
         plan.problems.append(
             Problem(
-                lines["slug"],
+                lines.get("slug", first_line),
                 f"The slug “{slug}” is not valid: use lower-case letters, digits and single "
                 "hyphens, at most 200 characters.",
             )
@@ -563,7 +567,7 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
     if last_updated is not None and not isinstance(last_updated, datetime.date):
         plan.problems.append(
             Problem(
-                lines["last_updated"],
+                lines.get("last_updated", first_line),
                 f"last_updated “{last_updated}” is not a date like 2025-12-11.",
             )
         )
@@ -571,7 +575,7 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
     elif last_updated is not None and not FIRST_YEAR <= last_updated.year <= this_year:
         plan.problems.append(
             Problem(
-                lines["last_updated"],
+                lines.get("last_updated", first_line),
                 f"last_updated {last_updated} is outside {FIRST_YEAR}–{this_year}.",
             )
         )
@@ -597,7 +601,7 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
     if len(references) > max_references:
         plan.problems.append(
             Problem(
-                lines["references"],
+                lines.get("references", first_line),
                 f"The file lists more than {max_references} references, the most an import "
                 "takes (EDITORIAL_IMPORT_MAX_CLAIMS).",
             )

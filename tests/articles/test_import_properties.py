@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -241,6 +242,26 @@ def test_reader_returns_a_plan_with_line_numbered_problems_for_a_mutated_seed(
     plan = read_article(text, allow_missing_references=allow_missing)
 
     assert_plan_is_sound(text, plan)
+
+
+@reader_settings
+@given(
+    seed=seeds,
+    mutations=st.lists(MUTATION, max_size=4),
+    max_claims=st.integers(min_value=1, max_value=50),
+)
+def test_reader_stops_at_any_claim_limit_with_a_line_numbered_problem(seed, mutations, max_claims):
+    """A small limit stops the Markdown parse part-way (inside lists, say), and the plan stays
+    sound: the seed has 43 claims, so under its limit it is always refused."""
+    text = mutated(mutations, seed)
+
+    with override_settings(EDITORIAL_IMPORT_MAX_CLAIMS=max_claims):
+        plan = read_article(text, allow_missing_references=True)
+
+    assert_plan_is_sound(text, plan)
+    assert sum(1 for _ in plan.claims()) <= max_claims + 1
+    if not mutations and max_claims < 43:
+        assert not plan.is_valid
 
 
 @reader_settings
