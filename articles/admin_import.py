@@ -1,7 +1,8 @@
 """The admin page where an editor uploads a Markdown article: the same import as the command.
 
 The view only collects the upload and calls ``article_import``; a refused file is shown again
-with every problem and its line, exactly as the command reports them.
+with every problem and its line, exactly as the command reports them. The upload is read as the
+command reads a file: at most the size limit plus one byte, as UTF-8 (``read_import_file``).
 """
 
 from functools import partial
@@ -16,10 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.exceptions import EditorialError
 
-from .importing import ArticleImportRefused
+from .importing import ArticleImportRefused, import_source_name, read_import_file
 from .services import article_import
-
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 class ArticleImportForm(forms.Form):
@@ -45,15 +44,6 @@ class ArticleImportForm(forms.Form):
         ),
     )
 
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
-        try:
-            return upload.read().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
-
 
 def article_import_view(model_admin, request):
     if not request.user.has_perm("articles.add_article"):
@@ -61,10 +51,11 @@ def article_import_view(model_admin, request):
     form = ArticleImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
-        source_name = request.FILES["file"].name
+        upload = form.cleaned_data["file"]
+        source_name = import_source_name(upload.name)
         try:
             result = article_import(
-                source_text=form.cleaned_data["file"],
+                source_text=read_import_file(upload, source_name=source_name),
                 actor=request.user,
                 allow_missing_references=form.cleaned_data["allow_missing_references"],
                 update=form.cleaned_data["update"],

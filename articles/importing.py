@@ -8,15 +8,25 @@ references: ``[1]``, ``[1, 2]``, ``[2-4]``.
 
 ``read_article`` checks the whole file and reports every problem with its line number, so an
 editor fixes a file in one pass. The import service writes a plan only when it has no problems.
+
+Files come from outside (an upload, a path), so reading one is bounded: at most
+``EDITORIAL_IMPORT_MAX_BYTES`` of UTF-8 and ``EDITORIAL_IMPORT_MAX_CLAIMS`` claims (and as many
+sections and references); no control characters, which the database may refuse or editors cannot
+see; and front matter in plain YAML, without the anchors, aliases, tags and deep nesting that let
+a few hundred bytes grow into gigabytes. Whatever is wrong becomes a ``Problem`` with its line.
 """
 
+import codecs
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 import yaml
+from django.conf import settings
 from markdown_it import MarkdownIt
 
 from editorial.exceptions import EditorialError
@@ -30,8 +40,16 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_PATTERN = re.compile(r"^\d{1,8}$")
 _CITATION_ITEM = r"\d+(?:\s*[-–]\s*\d+)?"
-TRAILING_CITATION = re.compile(rf"\s*\[\s*({_CITATION_ITEM}(?:\s*,\s*{_CITATION_ITEM})*)\s*\]\s*$")
+CITATION_LIST = re.compile(rf"\s*({_CITATION_ITEM}(?:\s*,\s*{_CITATION_ITEM})*)\s*")
 MAX_RANGE = 50
+MAX_REFERENCE_NUMBER = 9999
+MAX_FRONT_MATTER_DEPTH = 10
+MAX_CONTROL_CHARACTER_LINES = 10
+MAX_PROBLEMS_LISTED = 100
+# Budgets per claim the limit allows: Markdown tokens in the body (a claim or a section takes
+# at most about ten) and YAML values in the front matter (a reference takes about twenty).
+TOKENS_PER_CLAIM = 12
+YAML_VALUES_PER_CLAIM = 25
 REFERENCE_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
 KNOWN_FRONT_MATTER = ("title", "slug", "last_updated", "references")
 
@@ -129,10 +147,64 @@ class ArticlePlan:
         return list(seen)
 
 
+def import_source_name(name: str) -> str:
+    """The file's name as messages and the history's change reason show it.
+
+    Only the last part of a path counts (browsers may send a whole Windows path), and
+    characters that could hide or disguise the name (control characters, line separators,
+    right-to-left overrides) become “?”. Long names are kept whole: the history keeps them.
+    """
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join("?" if _hides_text(char) else char for char in name)
+    return name.strip() or "the uploaded file"
+
+
+def _hides_text(char: str) -> bool:
+    """Control, format (such as right-to-left overrides) and line-separating characters."""
+    category = unicodedata.category(char)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def read_import_file(file: BinaryIO, *, source_name: str) -> str:
+    """Read an uploaded or local file for the import, never more than the size limit allows.
+
+    At most ``EDITORIAL_IMPORT_MAX_BYTES`` + 1 bytes are read, so a huge file is refused
+    without being held in memory; the text must be UTF-8. Raises ``ArticleImportRefused``.
+    """
+    max_bytes = settings.EDITORIAL_IMPORT_MAX_BYTES
+    raw = file.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ArticleImportRefused(
+            [_too_large_problem(max_bytes)], source_name=import_source_name(source_name)
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            problem = Problem(1, "The file is UTF-16 text, not UTF-8: save it as UTF-8.")
+        else:
+            problem = Problem(
+                raw.count(b"\n", 0, exc.start) + 1,
+                f"The file is not UTF-8 text. Save it as UTF-8 and import it again (byte "
+                f"0x{raw[exc.start]:02X} on this line is not UTF-8).",
+            )
+        raise ArticleImportRefused([problem], source_name=import_source_name(source_name)) from None
+
+
 def read_article(source_text: str, *, allow_missing_references: bool = False) -> ArticlePlan:
-    """Parse and check a whole file; the plan's ``problems`` list everything that is wrong."""
+    """Parse and check a whole file; the plan's ``problems`` list everything that is wrong.
+
+    A file over the size limit, or with control characters, is refused before it is parsed.
+    """
     plan = ArticlePlan()
+    max_bytes = settings.EDITORIAL_IMPORT_MAX_BYTES
+    if _utf8_size_exceeds(source_text, max_bytes):
+        plan.problems.append(_too_large_problem(max_bytes))
+        return plan
     text = source_text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    plan.problems.extend(_control_character_problems(text))
+    if plan.problems:
+        return plan
     front_matter, front_offset, body, body_offset = _split_front_matter(text, plan)
     references_read = front_matter is not None and _read_front_matter(
         front_matter, front_offset, plan
@@ -141,9 +213,93 @@ def read_article(source_text: str, *, allow_missing_references: bool = False) ->
         _read_body(body, body_offset, plan)
     if references_read:
         _check_citations(plan, allow_missing_references=allow_missing_references)
-    plan.problems.sort(key=lambda problem: problem.line)
-    plan.warnings.sort(key=lambda problem: problem.line)
+    plan.problems = _listed(plan.problems, "problems")
+    plan.warnings = _listed(plan.warnings, "warnings")
     return plan
+
+
+def _listed(problems: list[Problem], what: str) -> list[Problem]:
+    """Sorted by line, and at most the first hundred: a broken file would list thousands."""
+    problems.sort(key=lambda problem: problem.line)
+    if len(problems) <= MAX_PROBLEMS_LISTED:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS_LISTED
+    return [
+        *problems[:MAX_PROBLEMS_LISTED],
+        Problem(
+            problems[MAX_PROBLEMS_LISTED].line,
+            f"{rest} more {what} from this line on are not listed.",
+        ),
+    ]
+
+
+def _utf8_size_exceeds(text: str, max_bytes: int) -> bool:
+    """Whether the text is over ``max_bytes`` in UTF-8, encoding it only when that is unclear."""
+    if len(text) > max_bytes:
+        return True
+    if len(text) * 4 <= max_bytes:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > max_bytes
+
+
+def _too_large_problem(max_bytes: int) -> Problem:
+    return Problem(
+        1,
+        f"The file is larger than {_size(max_bytes)}, the most an import reads "
+        "(EDITORIAL_IMPORT_MAX_BYTES): split the article into smaller ones.",
+    )
+
+
+def _size(count: int) -> str:
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
+
+
+# Control characters (tab and newline aside), Unicode line and paragraph separators (YAML
+# starts a new line at them, so line numbers would be wrong) and lone surrogates (not text).
+_UNWANTED_CHARACTER = re.compile(r"[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\U0010ffff]")
+
+
+def _control_character_problems(text: str) -> list[Problem]:
+    """One problem per line holding a character no article may hold (the first ten lines)."""
+    problems: list[Problem] = []
+    line, counted_to, last_line = 1, 0, 0
+    extra_lines, first_extra_line = 0, 0
+    for match in _UNWANTED_CHARACTER.finditer(text):
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        if line == last_line:
+            continue
+        last_line = line
+        if len(problems) == MAX_CONTROL_CHARACTER_LINES:
+            extra_lines += 1
+            first_extra_line = first_extra_line or line
+            continue
+        char = match.group()
+        category = unicodedata.category(char)
+        if category == "Cs":
+            what = "a lone surrogate, which is not text"
+        elif category in ("Zl", "Zp"):
+            what = "a Unicode line or paragraph separator"
+        else:
+            what = "a control character"
+        problems.append(
+            Problem(
+                line,
+                f"contains {what} (U+{ord(char):04X}): delete it (most editors do not show it).",
+            )
+        )
+    if extra_lines:
+        problems.append(
+            Problem(
+                first_extra_line,
+                f"{extra_lines} more lines from this one on contain control characters: is the "
+                "file text?",
+            )
+        )
+    return problems
 
 
 def _split_front_matter(text: str, plan: ArticlePlan):
@@ -167,33 +323,112 @@ def _split_front_matter(text: str, plan: ArticlePlan):
     return None, 0, None, 0
 
 
-def _key_lines(front_matter: str, offset: int) -> tuple[dict, dict]:
-    """1-based lines of top-level keys, and of each reference's number and fields."""
-    top: dict = {}
-    references: dict = {}
-    try:
-        root = yaml.compose(front_matter, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return top, references
-    if not isinstance(root, yaml.MappingNode):
-        return top, references
-    for key, value in root.value:
-        top[key.value] = offset + key.start_mark.line + 1
-        if key.value == "references" and isinstance(value, yaml.MappingNode):
-            for number, entry in value.value:
-                fields = {}
-                if isinstance(entry, yaml.MappingNode):
-                    fields = {
-                        name.value: offset + name.start_mark.line + 1 for name, _ in entry.value
-                    }
-                references[number.value] = (offset + number.start_mark.line + 1, fields)
-    return top, references
+class _FrontMatterRefused(yaml.YAMLError):
+    """Front matter the loader will not read any further, at a 0-based line of it."""
+
+    def __init__(self, mark, message: str):
+        super().__init__(message)
+        self.line = mark.line
+        self.message = message
 
 
-def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> bool:
-    """Read the fields into ``plan``; False when the references could not be read at all."""
+class FrontMatterLoader(yaml.SafeLoader):
+    """Plain YAML only: no anchors or aliases, no tags, no nesting deeper than ten levels.
+
+    Aliases let a few hundred bytes stand for billions of values (“billion laughs”) and deep
+    nesting exhausts Python's recursion, so both are refused while composing, before anything
+    is expanded; tags (``!!binary``, ``!!set``…) make values no field takes. Composing stops
+    after ``max_values`` values, so a long front matter costs bounded time and memory.
+
+    Numbers are plain decimals: YAML 1.1 would read 0123 as octal 83 and 1:30 as 90 (taking
+    quadratic time on a long run of “:”), which no editor means; such values stay text.
+    """
+
+    def __init__(self, stream, *, max_values: int):
+        super().__init__(stream)
+        self.depth = 0
+        self.values_left = max_values
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            raise _FrontMatterRefused(
+                event.start_mark,
+                "YAML anchors and aliases (&name, *name) are not allowed in the front matter.",
+            )
+        if event.tag is not None:
+            raise _FrontMatterRefused(
+                event.start_mark,
+                f"YAML tags such as “{_tag_as_written(event.tag)}” are not allowed in the "
+                "front matter: write plain values (put text in quotes).",
+            )
+        if not self.values_left:
+            raise _FrontMatterRefused(
+                event.start_mark,
+                "The front matter is too long for the references an import takes "
+                "(EDITORIAL_IMPORT_MAX_CLAIMS): reading stopped at this line.",
+            )
+        self.values_left -= 1
+        if self.depth == MAX_FRONT_MATTER_DEPTH:
+            raise _FrontMatterRefused(
+                event.start_mark,
+                f"The front matter is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep.",
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            value = str(node.value)
+            value = value if len(value) <= 40 else value[:40] + "…"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"“{value}” cannot be read ({exc})", node.start_mark
+            ) from None
+
+
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+_YAML_INT = _YAML_TAG_PREFIX + "int"
+_YAML_VALUE = _YAML_TAG_PREFIX + "value"
+
+
+def _tag_as_written(tag: str) -> str:
+    return "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else tag
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_YAML_INT, _YAML_VALUE)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+FrontMatterLoader.add_implicit_resolver(
+    _YAML_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+
+
+def _load_front_matter(front_matter: str, offset: int, plan: ArticlePlan):
+    """The front matter's (data, root node, read), and read is False after adding a problem."""
+    max_values = YAML_VALUES_PER_CLAIM * settings.EDITORIAL_IMPORT_MAX_CLAIMS + 100
+    loader = FrontMatterLoader(front_matter, max_values=max_values)
     try:
-        data = yaml.safe_load(front_matter)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except _FrontMatterRefused as refused:
+        plan.problems.append(Problem(offset + refused.line + 1, refused.message))
+        return None, None, False
+    except yaml.reader.ReaderError as exc:
+        line = offset + front_matter.count("\n", 0, exc.position) + 1
+        plan.problems.append(
+            Problem(
+                line,
+                f"The front matter is not valid YAML: the character U+{exc.character:04X} is "
+                "not allowed.",
+            )
+        )
+        return None, None, False
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = offset + (mark.line + 1 if mark else 1)
@@ -202,48 +437,146 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
         if context and context_mark:
             reason += f" ({context} opened on line {offset + context_mark.line + 1})"
         plan.problems.append(Problem(line, f"The front matter is not valid YAML: {reason}."))
+        return None, None, False
+    finally:
+        loader.dispose()
+    return data, root, True
+
+
+def _key_lines(root, offset: int, plan: ArticlePlan) -> tuple[dict, dict]:
+    """1-based lines of top-level keys, and of each reference's number and fields.
+
+    Reads the composed node, never the data, so nothing is expanded. A key given twice is a
+    problem: YAML would silently keep the last one.
+    """
+    top: dict = {}
+    references: dict = {}
+
+    def keys(mapping, where: str) -> Iterator[tuple[str, int, object]]:
+        seen: dict = {}
+        for key, value in mapping.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            line = offset + key.start_mark.line + 1
+            if key.value in seen:
+                plan.problems.append(
+                    Problem(
+                        line,
+                        f"{where}“{key.value}” is given twice (first on line {seen[key.value]}): "
+                        "keep one.",
+                    )
+                )
+                continue
+            seen[key.value] = line
+            yield key.value, line, value
+
+    if not isinstance(root, yaml.MappingNode):
+        return top, references
+    for name, line, value in keys(root, ""):
+        top[name] = line
+        if name == "references" and isinstance(value, yaml.MappingNode):
+            for number, number_line, entry in keys(value, "The reference number "):
+                fields = {}
+                if isinstance(entry, yaml.MappingNode):
+                    fields = {
+                        field_name: field_line
+                        for field_name, field_line, _ in keys(
+                            entry, f"Reference [{number}]: the field "
+                        )
+                    }
+                references[number] = (number_line, fields)
+    return top, references
+
+
+_KIND_OF_VALUE = (
+    (bool, "true or false (YAML reads yes, no, on and off as true or false)"),
+    ((int, float), "a number"),
+    (datetime.datetime, "a date and time"),
+    (datetime.date, "a date"),
+    (list, "a list"),
+    (dict, "a set of fields"),
+)
+
+
+def kind_of_value(value) -> str:
+    """What YAML made of a value, in an editor's words."""
+    for kinds, words in _KIND_OF_VALUE:
+        if isinstance(value, kinds):
+            return words
+    return "text" if isinstance(value, str) else f"a {type(value).__name__}"
+
+
+def _text_field(data: dict, name: str, line: int, plan: ArticlePlan, prefix: str) -> str | None:
+    """The field as stripped text ("" when absent), or None after reporting another type."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        plan.problems.append(
+            Problem(
+                line,
+                f"{prefix} must be text, not {kind_of_value(value)}: put it in quotes.",
+            )
+        )
+        return None
+    return value.strip()
+
+
+def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> bool:
+    """Read the fields into ``plan``; False when the references could not be read at all."""
+    data, root, read = _load_front_matter(front_matter, offset, plan)
+    if not read:
         return False
     if not isinstance(data, dict):
         plan.problems.append(
             Problem(offset, "The front matter must be fields such as “title: …” and “slug: …”.")
         )
         return False
-    lines, reference_lines = _key_lines(front_matter, offset)
+    lines, reference_lines = _key_lines(root, offset, plan)
     first_line = offset + 1
 
-    title = data.get("title")
-    title = str(title).strip() if title is not None else ""
-    if not title:
+    title = _text_field(data, "title", lines.get("title", first_line), plan, "The title")
+    if title == "":
         plan.problems.append(
             Problem(lines.get("title", first_line), "The title is empty: write the question.")
         )
-    elif len(title) > 300:
-        plan.problems.append(Problem(lines["title"], "The title is longer than 300 characters."))
-    plan.title = title
+    elif title is not None and len(title) > 300:
+        plan.problems.append(
+            Problem(lines.get("title", first_line), "The title is longer than 300 characters.")
+        )
+    plan.title = title or ""
 
-    slug = data.get("slug")
-    slug = str(slug).strip() if slug is not None else ""
-    if not slug:
+    slug = _text_field(data, "slug", lines.get("slug", first_line), plan, "The slug")
+    if slug == "":
         plan.problems.append(Problem(lines.get("slug", first_line), "The slug is missing."))
-    elif not SLUG_PATTERN.match(slug) or len(slug) > 200:
+    elif slug is not None and (not SLUG_PATTERN.match(slug) or len(slug) > 200):
         plan.problems.append(
             Problem(
-                lines["slug"],
+                lines.get("slug", first_line),
                 f"The slug “{slug}” is not valid: use lower-case letters, digits and single "
                 "hyphens, at most 200 characters.",
             )
         )
-    plan.slug = slug
+    plan.slug = slug or ""
     plan.slug_line = lines.get("slug", first_line)
 
     last_updated = data.get("last_updated")
     if isinstance(last_updated, datetime.datetime):
         last_updated = last_updated.date()
+    this_year = datetime.date.today().year
     if last_updated is not None and not isinstance(last_updated, datetime.date):
         plan.problems.append(
             Problem(
-                lines["last_updated"],
+                lines.get("last_updated", first_line),
                 f"last_updated “{last_updated}” is not a date like 2025-12-11.",
+            )
+        )
+        last_updated = None
+    elif last_updated is not None and not FIRST_YEAR <= last_updated.year <= this_year:
+        plan.problems.append(
+            Problem(
+                lines.get("last_updated", first_line),
+                f"last_updated {last_updated} is outside {FIRST_YEAR}–{this_year}.",
             )
         )
         last_updated = None
@@ -264,6 +597,16 @@ def _read_front_matter(front_matter: str, offset: int, plan: ArticlePlan) -> boo
             )
         )
         return False
+    max_references = settings.EDITORIAL_IMPORT_MAX_CLAIMS
+    if len(references) > max_references:
+        plan.problems.append(
+            Problem(
+                lines.get("references", first_line),
+                f"The file lists more than {max_references} references, the most an import "
+                "takes (EDITORIAL_IMPORT_MAX_CLAIMS).",
+            )
+        )
+        return False
     for number, entry in references.items():
         line, field_lines = reference_lines.get(str(number), (first_line, {}))
         reference = _read_reference(number, entry, line, field_lines, plan)
@@ -278,6 +621,15 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
             Problem(line, f"“{number}” is not a citation number: number references 1, 2, 3…")
         )
         return None
+    if number > MAX_REFERENCE_NUMBER:
+        plan.problems.append(
+            Problem(
+                line,
+                f"The reference number {number} is too large: number references from 1 to "
+                f"{MAX_REFERENCE_NUMBER}.",
+            )
+        )
+        return None
     if not isinstance(entry, dict):
         plan.problems.append(
             Problem(line, f"Reference [{number}] must have fields such as kind, title, source.")
@@ -290,12 +642,25 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
             Problem(field_lines.get(name, line), f"Reference [{number}]: {message}")
         )
 
+    def text(name: str, *, numbers_too: bool = False) -> str:
+        value = entry.get(name)
+        if value is None:
+            return ""
+        if numbers_too and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            problem(name, f"the {name} must be text, not {kind_of_value(value)}.")
+            return ""
+        return value.strip()
+
     for name in entry:
         if name not in (*REFERENCE_FIELDS, "complete"):
             problem(name, f"unknown field “{name}” (known: {', '.join(REFERENCE_FIELDS)}).")
 
     kind = entry.get("kind", ReferenceKind.RESEARCH)
-    if kind not in ReferenceKind.values:
+    if not isinstance(kind, str):
+        problem("kind", f"the kind must be text, not {kind_of_value(kind)}.")
+    elif kind not in ReferenceKind.values:
         problem(
             "kind",
             f"unknown kind “{kind}”; use one of {', '.join(ReferenceKind.values)}.",
@@ -303,15 +668,24 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
     else:
         reference.kind = kind
 
-    reference.title = str(entry.get("title") or "").strip()
-    if not reference.title:
+    reference.title = text("title")
+    if not reference.title and isinstance(entry.get("title", ""), str | None):
         problem("title", "the title is empty.")
 
-    authors = entry.get("authors") or ""
+    authors = entry.get("authors")
     if isinstance(authors, list):
-        authors = ", ".join(str(author).strip() for author in authors)
-    reference.authors = str(authors).strip()
-    reference.source = str(entry.get("source") or "").strip()
+        if all(isinstance(author, str) for author in authors):
+            reference.authors = ", ".join(author.strip() for author in authors)
+        else:
+            wrong = next(author for author in authors if not isinstance(author, str))
+            problem("authors", f"each author must be text, not {kind_of_value(wrong)}.")
+    elif authors is None or isinstance(authors, str):
+        reference.authors = (authors or "").strip()
+    else:
+        problem(
+            "authors", f"the authors must be text or a list of names, not {kind_of_value(authors)}."
+        )
+    reference.source = text("source")
 
     year = entry.get("year")
     this_year = datetime.date.today().year
@@ -323,7 +697,7 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
         else:
             reference.year = year
 
-    doi = str(entry.get("doi") or "").strip()
+    doi = text("doi")
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)
     if doi and not DOI_PATTERN.match(doi):
         problem(
@@ -331,15 +705,19 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
         )
     reference.doi = doi
 
-    pmid = str(entry.get("pmid") or "").strip()
+    # A PMID is digits, and YAML reads “pmid: 30675420” as a number: both are fine.
+    pmid = text("pmid", numbers_too=True)
     if pmid and not PMID_PATTERN.match(pmid):
         problem("pmid", f"the PMID “{pmid}” is malformed; a PMID is up to 8 digits.")
     reference.pmid = pmid
 
-    url = str(entry.get("url") or "").strip()
+    url = text("url")
     if url:
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        try:
+            parsed = urlparse(url)
+        except ValueError:  # such as an unclosed “[” of an IPv6 address
+            parsed = None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
             problem("url", f"the URL “{url}” is not an http(s) address.")
     reference.url = url
 
@@ -357,23 +735,48 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
 
 
 def split_citations(text: str) -> tuple[str, list[int], list[str]]:
-    """Split trailing citation brackets off a claim: (text, numbers, problems)."""
-    numbers: list[int] = []
+    """Split trailing citation brackets off a claim: (text, numbers, problems).
+
+    It walks back from the end one bracket at a time, so a claim costs time in proportion to
+    its length (a regular expression searched from every position took minutes on long ones).
+    """
+    citation_lists: list[str] = []
+    claim_end = len(text)
+    while True:
+        closing = claim_end
+        while closing and text[closing - 1].isspace():
+            closing -= 1
+        if not closing or text[closing - 1] != "]":
+            break
+        opening = text.rfind("[", 0, closing - 1)
+        match = opening >= 0 and CITATION_LIST.fullmatch(text, opening + 1, closing - 1)
+        if not match:
+            break
+        citation_lists.append(match.group(1))
+        claim_end = opening
+    numbers: dict[int, None] = {}
     problems: list[str] = []
-    while match := TRAILING_CITATION.search(text):
-        group: list[int] = []
-        for item in match.group(1).split(","):
-            bounds = [int(bound) for bound in re.split(r"[-–]", item)]
+    for citation_list in reversed(citation_lists):
+        for item in citation_list.split(","):
+            item = item.strip()
+            shown = item if len(item) <= 20 else item[:20] + "…"
+            bounds = [
+                int(bound) if len(bound.strip()) <= 9 else MAX_REFERENCE_NUMBER + 1
+                for bound in re.split(r"[-–]", item)
+            ]
             start, end = bounds[0], bounds[-1]
             if end < start:
-                problems.append(f"The citation range [{item.strip()}] runs backwards.")
+                problems.append(f"The citation range [{shown}] runs backwards.")
+            elif start < 1 or end > MAX_REFERENCE_NUMBER:
+                problems.append(
+                    f"The citation [{shown}] is not a reference number: number references from "
+                    f"1 to {MAX_REFERENCE_NUMBER}."
+                )
             elif end - start > MAX_RANGE:
-                problems.append(f"The citation range [{item.strip()}] is too long.")
+                problems.append(f"The citation range [{shown}] is too long.")
             else:
-                group.extend(range(start, end + 1))
-        numbers[:0] = group
-        text = text[: match.start()]
-    return text.strip(), list(dict.fromkeys(numbers)), problems
+                numbers.update(dict.fromkeys(range(start, end + 1)))
+    return text[:claim_end].strip(), list(numbers), problems
 
 
 _BLOCK_NAMES = {
@@ -387,12 +790,34 @@ _BLOCK_NAMES = {
 
 
 def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
-    tokens = MarkdownIt("commonmark").parse(body)
+    """Read sections and claims from the Markdown blocks; stop past the claim limit."""
+    max_claims = settings.EDITORIAL_IMPORT_MAX_CLAIMS
+    try:
+        tokens = _markdown_blocks(body, max_tokens=TOKENS_PER_CLAIM * max_claims + 100)
+        stopped_at = None
+    except _BodyTooLong as too_long:
+        tokens, stopped_at = too_long.tokens, offset + too_long.line + 1
+    claims_read = 0
     section: SectionEntry | None = None
     list_depth = 0
     items: list[ClaimEntry | None] = []
     reported_outside = False
+    limit_reported = False
     index = 0
+
+    def over_limit(line: int, count: int, what: str) -> bool:
+        nonlocal limit_reported
+        if count <= max_claims:
+            return False
+        limit_reported = True
+        plan.problems.append(
+            Problem(
+                line,
+                f"The article has more than {max_claims} {what}, the most an import takes "
+                "(EDITORIAL_IMPORT_MAX_CLAIMS): split it into several articles.",
+            )
+        )
+        return True
 
     def line_of(token) -> int:
         return offset + token.map[0] + 1 if token.map else offset + 1
@@ -422,7 +847,15 @@ def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
         if kind == "heading_open":
             line = line_of(token)
             heading = " ".join(tokens[index + 1].content.split())
-            if token.tag not in ("h2", "h3"):
+            if items:
+                plan.problems.append(
+                    Problem(
+                        line,
+                        f"“{token.markup} {heading}” is inside a bullet: start a section's "
+                        "heading at the beginning of its line.",
+                    )
+                )
+            elif token.tag not in ("h2", "h3"):
                 reported_outside = True
                 plan.problems.append(
                     Problem(
@@ -438,6 +871,8 @@ def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
             else:
                 section = SectionEntry(heading=heading, level=int(token.tag[1]), line=line)
                 plan.sections.append(section)
+                if over_limit(line, len(plan.sections), "sections"):
+                    break
             index += 3
             continue
         if kind == "bullet_list_open":
@@ -470,6 +905,10 @@ def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
                 claim = ClaimEntry(kind=ClaimKind.BULLET, line=line)
                 section.claims.append(claim)
             items.append(claim)
+            if claim is not None:
+                claims_read += 1
+                if over_limit(line, claims_read, "claims"):
+                    break
         elif kind == "list_item_close":
             claim = items.pop()
             if claim is not None and claim.text is None:
@@ -490,6 +929,9 @@ def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
                 claim = ClaimEntry(kind=ClaimKind.PARAGRAPH, line=line)
                 section.claims.append(claim)
                 fill(claim, content)
+                claims_read += 1
+                if over_limit(line, claims_read, "claims"):
+                    break
             index += 3
             continue
         elif kind in _BLOCK_NAMES:
@@ -501,8 +943,42 @@ def _read_body(body: str, offset: int, plan: ArticlePlan) -> None:
                 continue
         index += 1
 
+    if stopped_at is not None and not limit_reported:
+        plan.problems.append(
+            Problem(
+                stopped_at,
+                f"The file is too long for the {max_claims} claims an import takes "
+                "(EDITORIAL_IMPORT_MAX_CLAIMS): reading stopped at this line.",
+            )
+        )
     if not any(True for _ in plan.claims()) and not plan.problems:
         plan.problems.append(Problem(offset + 1, "The file has no claims."))
+
+
+class _BodyTooLong(Exception):
+    def __init__(self, line: int, tokens: list):
+        super().__init__(line)
+        self.line = line
+        self.tokens = tokens
+
+
+def _markdown_blocks(body: str, *, max_tokens: int) -> list:
+    """The body's Markdown blocks; raises ``_BodyTooLong`` after ``max_tokens`` tokens.
+
+    Only block structure matters (a claim's text is kept as written), so inline Markdown is
+    never parsed: on long runs of “[” or “*” that alone took minutes. Each token costs a few
+    hundred bytes, so parsing stops at the budget instead of holding half a million of them.
+    Link reference definitions (“[1]: …”) are read as paragraphs, not silently dropped.
+    """
+    markdown = MarkdownIt("commonmark").disable(["inline", "text_join", "reference"])
+
+    def stop_past_budget(state, start_line: int, end_line: int, silent: bool) -> bool:
+        if len(state.tokens) > max_tokens:
+            raise _BodyTooLong(start_line, state.tokens)
+        return False
+
+    markdown.block.ruler.before("table", "stop_past_budget", stop_past_budget)
+    return markdown.parse(body)
 
 
 def _skip_block(tokens, index: int, closing: str) -> int:
@@ -514,18 +990,29 @@ def _skip_block(tokens, index: int, closing: str) -> int:
 
 
 def _check_citations(plan: ArticlePlan, *, allow_missing_references: bool) -> None:
-    cited: dict[int, list[int]] = {}
+    cited: dict[int, dict[int, None]] = {}
     for _, claim, _ in plan.claims():
         for number in claim.citations:
-            lines = cited.setdefault(number, [])
-            if claim.line not in lines:
-                lines.append(claim.line)
+            cited.setdefault(number, {})[claim.line] = None
     plan.missing_references = {
-        number: lines for number, lines in cited.items() if number not in plan.references
+        number: list(lines) for number, lines in cited.items() if number not in plan.references
     }
+    max_references = settings.EDITORIAL_IMPORT_MAX_CLAIMS
+    if allow_missing_references and (
+        len(plan.references) + len(plan.missing_references) > max_references
+    ):
+        plan.problems.append(
+            Problem(
+                min(min(lines) for lines in plan.missing_references.values()),
+                f"The file cites more than {max_references} references, the most an import "
+                "takes (EDITORIAL_IMPORT_MAX_CLAIMS).",
+            )
+        )
     if not allow_missing_references:
         for number, lines in sorted(plan.missing_references.items()):
-            where = ", ".join(str(line) for line in lines)
+            where = ", ".join(str(line) for line in lines[:10])
+            if len(lines) > 10:
+                where += f" and {len(lines) - 10} more"
             plan.problems.append(
                 Problem(
                     lines[0],

@@ -29,6 +29,7 @@ from .importing import (
     Problem,
     ReferenceEntry,
     SectionEntry,
+    import_source_name,
     read_article,
 )
 from .models import Article, Citation, Claim, Reference, Section, Wording
@@ -538,8 +539,11 @@ def article_import(
     Nothing is written unless the whole file is valid. References are shared: each is matched
     by DOI, then PMID, then title, source and year before a new one is made. An update goes
     through the content services, so only the claims it changes return to pending (I2).
+    Whatever is wrong with the file (too large, not text, malformed) is an
+    ``ArticleImportRefused`` listing the problems by line.
     """
     _require_perm(actor, "articles.add_article", "import articles")
+    source_name = import_source_name(source_name)
     plan = read_article(source_text, allow_missing_references=allow_missing_references)
     if not plan.is_valid:
         raise ArticleImportRefused(plan.problems, source_name=source_name)

@@ -218,6 +218,10 @@ EDITORIAL_REVIEW_DAYS = env.int("EDITORIAL_REVIEW_DAYS", default=14)
 EDITORIAL_DEMO_ARTICLE = env.path(
     "EDITORIAL_DEMO_ARTICLE", default=BASE_DIR / "articles" / "demo" / "calcium-deposits.md"
 )
+# Imports (DESIGN §7), from the admin and the command line alike: the largest file read (UTF-8
+# bytes) and the most claims in it (also the most sections and the most references).
+EDITORIAL_IMPORT_MAX_BYTES = env.int("EDITORIAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+EDITORIAL_IMPORT_MAX_CLAIMS = env.int("EDITORIAL_IMPORT_MAX_CLAIMS", default=2000)
 
 # Celery and the reviewers' reminders (DESIGN §6, I5). Without CELERY_BROKER_URL the broker is
 # kombu's filesystem transport in var/celery/, so the embedded default needs no server.

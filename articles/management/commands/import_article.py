@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.importing import read_import_file
 from articles.management.actors import acting_user
 from articles.services import article_import
 from editorial.exceptions import EditorialError
@@ -36,9 +37,12 @@ class Command(BaseCommand):
     def handle(self, *args, path, allow_missing_references, update, username, **options):
         source = Path(path)
         try:
-            source_text = source.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            with source.open("rb") as file:
+                source_text = read_import_file(file, source_name=source.name)
+        except OSError as exc:
             raise CommandError(f"Cannot read {source}: {exc}") from exc
+        except EditorialError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             result = article_import(
                 source_text=source_text,
