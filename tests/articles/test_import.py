@@ -4,7 +4,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from articles.choices import ClaimKind, ReferenceKind
@@ -12,11 +11,12 @@ from articles.importing import ArticleImportRefused, read_article
 from articles.models import Article, Citation, Claim, Reference, Section, Wording
 from articles.services import article_import
 from editorial.exceptions import EditorialPermissionDenied
+from tests.articles.builders import SEED_PATH
 from tests.factories import BoardReviewerFactory
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "calcium-deposits.md"
+SEED = SEED_PATH
 DATA = Path(__file__).parent / "data"
 
 

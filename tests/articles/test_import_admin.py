@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from articles.importing import read_import_file
 from articles.models import Article, Claim, Reference
+from tests.articles.builders import SEED_PATH
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "calcium-deposits.md"
+SEED = SEED_PATH
 DEMO = Path(settings.BASE_DIR) / "articles" / "demo" / "calcium-deposits.md"
 IMPORT_URL = reverse("admin:articles_article_import")
 
