@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.exceptions import EditorialError
 
-from .importing import ArticleImportRefused, import_source_name, read_import_file
+from .interchange.plan import ArticleImportRefused
+from .interchange.read import import_source_name, read_import_file
 from .services import article_import
 
 

@@ -83,7 +83,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from articles.importing import read_article
+    from articles.interchange.read import read_article
     from articles.models import Claim
     from articles.services import article_import
 

@@ -1,6 +1,6 @@
 """Compare articles by what readers and reviewers see: sections, claims and their citations."""
 
-from articles.importing import read_article
+from articles.interchange.read import read_article
 from articles.models import Article
 from articles.outline import article_outline
 

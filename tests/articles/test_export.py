@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from articles.exporting import article_as_markdown, citation_brackets
-from articles.importing import read_article
+from articles.interchange.export import article_as_markdown, citation_brackets
+from articles.interchange.read import read_article
 from articles.models import Article, Claim, Reference
 from articles.services import article_import
 from tests.articles.builders import SEED_PATH

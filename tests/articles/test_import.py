@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.choices import ClaimKind, ReferenceKind
-from articles.importing import ArticleImportRefused, read_article
+from articles.interchange.plan import ArticleImportRefused
+from articles.interchange.read import read_article
 from articles.models import Article, Citation, Claim, Reference, Section, Wording
 from articles.services import article_import
 from editorial.exceptions import EditorialPermissionDenied

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from articles.importing import read_import_file
+from articles.interchange.read import read_import_file
 from articles.models import Article, Claim, Reference
 from tests.articles.builders import SEED_PATH
 

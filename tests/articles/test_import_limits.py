@@ -13,12 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from articles.importing import (
-    ArticleImportRefused,
-    import_source_name,
-    read_article,
-    read_import_file,
-)
+from articles.interchange.plan import ArticleImportRefused
+from articles.interchange.read import import_source_name, read_article, read_import_file
 from articles.models import Article, Citation, Claim, Reference, Section, Wording
 from articles.services import article_import
 

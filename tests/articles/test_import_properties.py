@@ -21,7 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from articles.importing import ArticleImportRefused, read_article
+from articles.interchange.plan import ArticleImportRefused
+from articles.interchange.read import read_article
 from articles.models import Article, Citation, Claim, Reference, Section, Wording
 from articles.services import article_import
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from articles.choices import ClaimStatus, ReviewStatus
-from articles.exporting import article_as_markdown
+from articles.interchange.export import article_as_markdown
 from articles.models import Article, Claim, Reference
 from articles.services import article_import, article_publish, section_add
 from tests.articles.outlines import outline

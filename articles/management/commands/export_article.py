@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.exporting import article_as_markdown
+from articles.interchange.export import article_as_markdown
 from articles.models import Article
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing import read_import_file
+from articles.interchange.read import read_import_file
 from articles.management.actors import acting_user
 from articles.services import article_import
 from editorial.exceptions import EditorialError

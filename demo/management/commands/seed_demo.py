@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.choices import PublicationStatus, ReadingLevel, ReviewStatus
-from articles.importing import read_article
+from articles.interchange.read import read_article
 from articles.models import Article, Claim
 from articles.services import article_import, article_publish, article_start_review, wording_set
 from editorial.exceptions import EditorialError

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .choices import ReadingLevel
+from ..choices import ReadingLevel
 from .rendering import (
     article_body_html,
     reading_level_choices_html,

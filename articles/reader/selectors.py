@@ -16,9 +16,9 @@ from functools import cache
 from django.db import connection
 from django.utils import timezone
 
-from .choices import ClaimKind, PublicationStatus, ReadingLevel, ReferenceKind, ReviewStatus
-from .models import Article, Citation, Claim, Reference, Section, Wording
-from .outline import CitationNumbers, in_reading_order
+from ..choices import ClaimKind, PublicationStatus, ReadingLevel, ReferenceKind, ReviewStatus
+from ..models import Article, Citation, Claim, Reference, Section, Wording
+from ..outline import CitationNumbers, in_reading_order
 
 REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 """The stepper readers see; changes requested is still under review to them."""

@@ -8,9 +8,9 @@ with ``complete: false`` so that importing the file keeps it blocking approval.
 import yaml
 from django.utils import timezone
 
-from .choices import ClaimKind, ReadingLevel
-from .models import Article, Reference
-from .outline import article_outline
+from ..choices import ClaimKind, ReadingLevel
+from ..models import Article, Reference
+from ..outline import article_outline
 
 
 def article_as_markdown(article: Article) -> str:

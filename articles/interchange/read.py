@@ -21,7 +21,6 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urlparse
 
@@ -29,10 +28,16 @@ import yaml
 from django.conf import settings
 from markdown_it import MarkdownIt
 
-from editorial.exceptions import EditorialError
-
-from .choices import ClaimKind, ReferenceKind
-from .models import Reference
+from ..choices import ClaimKind, ReferenceKind
+from ..models import Reference
+from .plan import (
+    ArticleImportRefused,
+    ArticlePlan,
+    ClaimEntry,
+    Problem,
+    ReferenceEntry,
+    SectionEntry,
+)
 
 FRONT_MATTER_FENCE = "---"
 FIRST_YEAR = 1800
@@ -50,101 +55,7 @@ MAX_PROBLEMS_LISTED = 100
 # at most about ten) and YAML values in the front matter (a reference takes about twenty).
 TOKENS_PER_CLAIM = 12
 YAML_VALUES_PER_CLAIM = 25
-REFERENCE_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
 KNOWN_FRONT_MATTER = ("title", "slug", "last_updated", "references")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong (or, as a warning, worth knowing) at a line of the file."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class ArticleImportRefused(EditorialError):
-    """The file was not imported; ``problems`` says everything that is wrong, line by line."""
-
-    def __init__(self, problems: list[Problem], *, source_name: str = "The file"):
-        self.problems = problems
-        count = len(problems)
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(
-            f"{source_name} was not imported ({count} problem{'s' if count != 1 else ''}):\n{lines}"
-        )
-
-
-@dataclass
-class ReferenceEntry:
-    number: int
-    line: int
-    kind: str = ReferenceKind.RESEARCH
-    title: str = ""
-    authors: str = ""
-    source: str = ""
-    year: int | None = None
-    doi: str = ""
-    pmid: str = ""
-    url: str = ""
-    is_complete: bool = True
-
-    def bibliographic_fields(self) -> dict:
-        return {name: getattr(self, name) for name in REFERENCE_FIELDS}
-
-
-@dataclass
-class ClaimEntry:
-    kind: str
-    line: int
-    text: str | None = None
-    citations: list[int] = field(default_factory=list)
-    sub_claims: list["ClaimEntry"] = field(default_factory=list)
-
-
-@dataclass
-class SectionEntry:
-    heading: str
-    level: int
-    line: int
-    claims: list[ClaimEntry] = field(default_factory=list)
-
-
-@dataclass
-class ArticlePlan:
-    """What the file asks for, with its problems (which refuse it) and warnings (which don't)."""
-
-    title: str = ""
-    slug: str = ""
-    slug_line: int = 1
-    last_updated: datetime.date | None = None
-    references: dict[int, ReferenceEntry] = field(default_factory=dict)
-    sections: list[SectionEntry] = field(default_factory=list)
-    missing_references: dict[int, list[int]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.problems
-
-    def claims(self) -> Iterator[tuple[SectionEntry, ClaimEntry, ClaimEntry | None]]:
-        """Every claim in reading order, with its section and (for sub-claims) its parent."""
-        for section in self.sections:
-            for claim in section.claims:
-                yield section, claim, None
-                for sub_claim in claim.sub_claims:
-                    yield section, sub_claim, claim
-
-    def cited_numbers(self) -> list[int]:
-        """The file's citation numbers in order of first citation (the readers' numbering)."""
-        seen: dict[int, None] = {}
-        for _, claim, _ in self.claims():
-            for number in claim.citations:
-                seen.setdefault(number, None)
-        return list(seen)
 
 
 def import_source_name(name: str) -> str:
@@ -654,8 +565,9 @@ def _read_reference(number, entry, line: int, field_lines: dict, plan: ArticlePl
         return value.strip()
 
     for name in entry:
-        if name not in (*REFERENCE_FIELDS, "complete"):
-            problem(name, f"unknown field “{name}” (known: {', '.join(REFERENCE_FIELDS)}).")
+        if name not in (*Reference.BIBLIOGRAPHIC_FIELDS, "complete"):
+            known = ", ".join(Reference.BIBLIOGRAPHIC_FIELDS)
+            problem(name, f"unknown field “{name}” (known: {known}).")
 
     kind = entry.get("kind", ReferenceKind.RESEARCH)
     if not isinstance(kind, str):
