@@ -9,8 +9,6 @@ of the reading-level form, filled in per request.
 
 import os
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.shortcuts import render
@@ -18,6 +16,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..choices import ReadingLevel
+from .page_cache import cached_page
 from .rendering import (
     article_body_html,
     reading_level_choices_html,
@@ -35,7 +34,6 @@ from .selectors import (
 
 READING_LEVEL_COOKIE = "reading_level"
 READING_LEVEL_COOKIE_AGE = 365 * 24 * 60 * 60
-PAGE_CACHE_SECONDS = 24 * 60 * 60
 
 READING_LEVEL_CHOICES = [
     (level, ReadingLevel(level).label)
@@ -104,7 +102,7 @@ def article_detail(request, slug):
         raise Http404("No published article has this address.")
     if request.method == "POST":
         return _choose_reading_level(request)
-    page = _article_page(header, reading_level_of(request))
+    page = cached_page(header, reading_level_of(request), render=_render_article_page)
     response = HttpResponse(
         page.replace(_CSRF_PLACEHOLDER, reading_form_csrf_token(request).encode())
     )
@@ -127,17 +125,6 @@ def _choose_reading_level(request) -> HttpResponse:
         samesite="Lax",
     )
     return response
-
-
-def _article_page(header: ArticleHeader, level: str) -> bytes:
-    if not settings.EDITORIAL_PAGE_CACHE:
-        return _render_article_page(header, level)
-    key = f"articles:page:{header.id}:{level}:{header.content_version}"
-    page = cache.get(key)
-    if page is None:
-        page = _render_article_page(header, level)
-        cache.set(key, page, PAGE_CACHE_SECONDS)
-    return page
 
 
 def _render_article_page(header: ArticleHeader, level: str) -> bytes:
