@@ -297,6 +297,10 @@ class Article(ConcurrentTransitionMixin, models.Model):
     def is_approved(self) -> bool:
         return self.review_status == ReviewStatus.APPROVED
 
+    @property
+    def is_under_review(self) -> bool:
+        return self.review_status == ReviewStatus.UNDER_REVIEW
+
 
 class SectionQuerySet(models.QuerySet):
     def current(self):

@@ -721,13 +721,13 @@ class ReadOnlyReminders(ViewOnlyAdminMixin):
 class ReminderAdmin(AnswersBadIds, ReadOnlyReminders, admin.ModelAdmin):
     """What was claimed and sent; an unsent row with attempts is one the sweep will retry."""
 
-    fields = ["assignment", *ReadOnlyReminders.fields]
+    fields = ["assignment", "article", *ReadOnlyReminders.fields]
     readonly_fields = fields
-    list_display = ["assignment", "kind", "occurrence", "recipient", "created_at", "sent_at"]
+    list_display = ["__str__", "kind", "recipient", "created_at", "sent_at"]
     list_display += ["attempts", "last_error"]
     list_filter = [ReminderSentFilter, "kind"]
-    list_select_related = ["assignment__article", "assignment__reviewer"]
-    search_fields = ["recipient", "assignment__article__title"]
+    list_select_related = ["article", "assignment__article", "assignment__reviewer"]
+    search_fields = ["recipient", "assignment__article__title", "article__title"]
     date_hierarchy = "created_at"
 
 

@@ -15,10 +15,13 @@ class ReviewersConfig(AppConfig):
         from editorial.history import refuse_to_erase_attribution
 
         from .services import carry_reviewers_forward
-        from .signals import assignment_created
-        from .tasks import assignment_announce
+        from .signals import assignment_completed, assignment_created
+        from .tasks import all_reviews_in_announce, assignment_announce
 
         assignment_created.connect(assignment_announce, dispatch_uid="reviewers.reminders")
+        assignment_completed.connect(
+            all_reviews_in_announce, dispatch_uid="reviewers.all_reviews_in"
+        )
         review_round_opened.connect(
             carry_reviewers_forward, dispatch_uid="reviewers.carry_reviewers_forward"
         )

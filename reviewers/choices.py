@@ -34,3 +34,4 @@ class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     ESCALATION = "escalation", _("Escalation to the assigning editor")
+    ALL_REVIEWS_IN = "all_reviews_in", _("All reviews in")

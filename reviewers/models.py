@@ -246,17 +246,37 @@ class ReminderQuerySet(models.QuerySet):
 
 
 class Reminder(models.Model):
-    """Append-only ledger of emails owed: the row is reserved before sending (DESIGN §3 I5)."""
+    """Append-only ledger of emails owed: the row is reserved before sending (DESIGN §3 I5).
+
+    A reminder is about an assignment (to its reviewer, or escalated to the editor who assigned
+    it) or about an article (to its editors: all reviews are in, a periodic review falls due).
+    """
 
     assignment = models.ForeignKey(
         ReviewAssignment,
         verbose_name=_("assignment"),
         on_delete=models.CASCADE,
         related_name="reminders",
+        null=True,
+        blank=True,
+    )
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
+        help_text=_("For notices about the article itself rather than one assignment."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
-    occurrence = models.PositiveSmallIntegerField(
-        _("occurrence"), default=1, help_text=_("1st, 2nd, 3rd overdue reminder, …")
+    occurrence = models.PositiveIntegerField(
+        _("occurrence"),
+        default=1,
+        help_text=_(
+            "Which one of its kind: the 1st, 2nd, 3rd overdue reminder; the review round; the "
+            "due date (YYYYMMDD) of a periodic review."
+        ),
     )
     recipient = models.EmailField(_("recipient"), blank=True)
     created_at = models.DateTimeField(_("reserved at"), default=timezone.now)
@@ -274,6 +294,15 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["assignment", "kind", "occurrence"], name="reminder_once_per_occurrence"
             ),
+            models.UniqueConstraint(
+                fields=["article", "kind", "occurrence"],
+                name="reminder_once_per_article_occurrence",
+            ),
+            models.CheckConstraint(
+                condition=Q(assignment__isnull=False, article__isnull=True)
+                | Q(assignment__isnull=True, article__isnull=False),
+                name="reminder_about_an_assignment_or_an_article",
+            ),
         ]
         indexes = [
             models.Index(
@@ -284,7 +313,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.occurrence} for {self.assignment}"
+        about = self.assignment or f"“{self.article}”"
+        return f"{self.get_kind_display()} #{self.occurrence} for {about}"
 
 
 class ClaimAwaitingReview(Claim):

@@ -25,12 +25,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from .choices import ACTIVE_ASSIGNMENT_STATUSES, ReminderKind
+from articles.choices import PublicationStatus
+from articles.models import Article
+
+from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, ReminderKind
 from .models import Reminder, ReviewAssignment
 
 logger = logging.getLogger(__name__)
@@ -69,18 +72,38 @@ class ReminderPolicy:
 
 @dataclass(frozen=True)
 class OwedReminder:
-    """One kind of reminder and the assignments that owe it now (not yet reserved)."""
+    """One kind of reminder and the rows that owe it now (not yet reserved).
+
+    ``rows`` are assignments, or articles when ``subject`` is ``"article"``; ``occurrence`` is a
+    number, or the name of a field of the row that numbers it (an article's round, say).
+    """
 
     kind: str
-    occurrence: int
-    assignments: models.QuerySet
-    recipient: str  # lookup of the recipient's email address from the assignment
+    occurrence: int | str
+    rows: models.QuerySet
+    recipient: str  # lookup of the recipient's email address from the row
+    subject: str = "assignment"
+
+    def reservation(self, values: tuple) -> tuple[int, str, int, str]:
+        """The ledger row for one row read with ``fields()``: (id, kind, occurrence, to)."""
+        pk, email, *numbered = values
+        occurrence = numbered[0] if numbered else self.occurrence
+        return (pk, self.kind, occurrence, email or "")
 
     def unreserved(self) -> models.QuerySet:
-        reserved = Reminder.objects.filter(
-            assignment=OuterRef("pk"), kind=self.kind, occurrence=self.occurrence
+        occurrence = (
+            OuterRef(self.occurrence) if isinstance(self.occurrence, str) else (self.occurrence)
         )
-        return self.assignments.filter(~Exists(reserved)).order_by("pk")
+        reserved = Reminder.objects.filter(
+            **{self.subject: OuterRef("pk")}, kind=self.kind, occurrence=occurrence
+        )
+        return self.rows.filter(~Exists(reserved)).order_by("pk")
+
+    def fields(self) -> tuple[str, ...]:
+        """What a batch reads of each row besides its id: the recipient, and the occurrence."""
+        if isinstance(self.occurrence, str):
+            return (self.recipient, self.occurrence)
+        return (self.recipient,)
 
 
 def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
@@ -91,9 +114,15 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
     - overdue: the n-th from ``(n - 1) × overdue_every`` after the due date, at most
       ``overdue_max``; after an outage only the latest one owed goes out, not a burst;
     - escalation to the assigning editor once ``escalate_after`` overdue;
-    - new assignment: catches up an email whose reservation was lost between commit and the signal.
+    - new assignment: catches up an email whose reservation was lost between commit and the signal;
+    - all reviews in: to the editor who assigned the round's last review, once every active
+      assignment of the round is completed (also reserved at once when the last one completes).
+
+    Nothing is owed about an assignment whose article was withdrawn.
     """
-    active = ReviewAssignment.objects.active()
+    active = ReviewAssignment.objects.active().exclude(
+        article__publication_status=PublicationStatus.WITHDRAWN
+    )
     owed = [
         OwedReminder(
             ReminderKind.DUE_SOON,
@@ -130,27 +159,50 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
             "reviewer__email",
         )
     )
+    owed.append(
+        OwedReminder(
+            ReminderKind.ALL_REVIEWS_IN,
+            "round",
+            articles_with_all_reviews_in(),
+            "all_reviews_in_to",
+            subject="article",
+        )
+    )
     return owed
+
+
+def articles_with_all_reviews_in() -> models.QuerySet:
+    """Articles under review whose current round has completed reviews and no active ones, each
+    annotated with ``all_reviews_in_to``: the email of the editor who assigned the last one."""
+    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
+    last_assigner = this_round.order_by("-assigned_at", "-pk").values("assigned_by__email")[:1]
+    return (
+        Article.objects.under_review()
+        .filter(Exists(this_round.filter(status=AssignmentStatus.COMPLETED)))
+        .exclude(Exists(this_round.active()))
+        .annotate(all_reviews_in_to=Subquery(last_assigner))
+    )
 
 
 def reminders_to_retry(*, now: datetime, policy: ReminderPolicy) -> models.QuerySet:
     """Reserved reminders never sent (broker down, worker lost, retries exhausted)."""
     return (
         Reminder.objects.unsent()
-        .filter(
-            created_at__lte=now - policy.retry_after,
-            assignment__status__in=ACTIVE_ASSIGNMENT_STATUSES,
-        )
+        .filter(created_at__lte=now - policy.retry_after)
+        .filter(Q(assignment__status__in=ACTIVE_ASSIGNMENT_STATUSES) | Q(assignment__isnull=True))
         .exclude(recipient="")
         .order_by("pk")
     )
 
 
-def _reserve(rows: list[tuple[int, str, int, str]], *, now: datetime) -> list[int]:
+def _reserve(
+    rows: list[tuple[int, str, int, str]], *, now: datetime, subject: str = "assignment"
+) -> list[int]:
     """Insert the rows, skipping any already reserved; return the ids this call inserted.
 
     ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite ≥ 3.35) tells exactly which
-    reservations are ours, in one statement per batch, even while another sweep inserts.
+    reservations are ours, in one statement per batch, even while another sweep inserts. Each
+    row is (assignment or article id, kind, occurrence, recipient), as ``subject`` says.
     """
     if not rows:
         return []
@@ -159,15 +211,12 @@ def _reserve(rows: list[tuple[int, str, int, str]], *, now: datetime) -> list[in
     reserved_at = meta.get_field("created_at").get_db_prep_value(now, connection)
     columns = ", ".join(
         quote(meta.get_field(name).column)
-        for name in ("assignment", "kind", "occurrence", "recipient", "created_at")
-    )
-    unique = ", ".join(
-        quote(meta.get_field(name).column) for name in ("assignment", "kind", "occurrence")
+        for name in (subject, "kind", "occurrence", "recipient", "created_at")
     )
     values = ", ".join(["(%s, %s, %s, %s, %s, 0, '')"] * len(rows))
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}, {quote('attempts')}, "
-        f"{quote('last_error')}) VALUES {values} ON CONFLICT ({unique}) DO NOTHING "
+        f"{quote('last_error')}) VALUES {values} ON CONFLICT DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"
     )
     params = [value for row in rows for value in (*row, reserved_at)]
@@ -242,14 +291,14 @@ def reminders_sweep(
 
 def _reserve_owed(owed: OwedReminder, *, now, policy: ReminderPolicy, deliver: Deliver) -> int:
     reserved = 0
-    candidates = _batches(owed.unreserved(), policy.batch_size, owed.recipient)
+    candidates = _batches(owed.unreserved(), policy.batch_size, *owed.fields())
     while True:
         with transaction.atomic():
             page = next(candidates, None)
             if page is None:
                 return reserved
             ids = _reserve(
-                [(pk, owed.kind, owed.occurrence, email or "") for pk, email in page], now=now
+                [owed.reservation(values) for values in page], now=now, subject=owed.subject
             )
             if ids:
                 transaction.on_commit(partial(deliver, ids))
@@ -258,10 +307,10 @@ def _reserve_owed(owed: OwedReminder, *, now, policy: ReminderPolicy, deliver: D
 
 def _describe(owed: OwedReminder) -> Iterable[str]:
     label = ReminderKind(owed.kind).label
-    for assignment in owed.unreserved().select_related("article", "reviewer", "assigned_by"):
-        recipient = assignment.assigned_by if owed.recipient.startswith("assigned_by") else None
-        recipient = (recipient or assignment.reviewer).email or "(no email address)"
-        yield f"{label} #{owed.occurrence} to {recipient} for {assignment}"
+    for values in owed.unreserved().values_list("pk", *owed.fields()):
+        pk, _kind, occurrence, email = owed.reservation(values)
+        about = owed.rows.model.objects.get(pk=pk)
+        yield f"{label} #{occurrence} to {email or '(no email address)'} for {about}"
 
 
 def reminder_reserve_new_assignment(*, assignment: ReviewAssignment, deliver: Deliver) -> list[int]:
@@ -274,6 +323,32 @@ def reminder_reserve_new_assignment(*, assignment: ReviewAssignment, deliver: De
         ids = _reserve(
             [(assignment.pk, ReminderKind.NEW_ASSIGNMENT, 1, assignment.reviewer.email or "")],
             now=timezone.now(),
+        )
+        if ids:
+            transaction.on_commit(partial(deliver, ids), robust=True)
+    return ids
+
+
+def reminder_reserve_all_reviews_in(*, article_id: int, deliver: Deliver) -> list[int]:
+    """Reserve the “all reviews in” notice if the article's round has just been completed.
+
+    Called after an assignment is completed (the ``assignment_completed`` signal); if this
+    process dies first, the sweep reserves it instead.
+    """
+    article = (
+        articles_with_all_reviews_in()
+        .filter(pk=article_id)
+        .values_list("pk", "round", "all_reviews_in_to")
+        .first()
+    )
+    if article is None:
+        return []
+    pk, round_number, email = article
+    with transaction.atomic():
+        ids = _reserve(
+            [(pk, ReminderKind.ALL_REVIEWS_IN, round_number, email or "")],
+            now=timezone.now(),
+            subject="article",
         )
         if ids:
             transaction.on_commit(partial(deliver, ids), robust=True)
@@ -296,7 +371,7 @@ def reminder_send(*, reminder_id: int) -> Reminder | None:
             Reminder.objects.unsent()
             .select_for_update(skip_locked=True, of=("self",))
             .select_related(
-                "assignment__article", "assignment__reviewer", "assignment__assigned_by"
+                "article", "assignment__article", "assignment__reviewer", "assignment__assigned_by"
             )
             .filter(pk=reminder_id)
             .first()
@@ -324,32 +399,57 @@ def reminder_send(*, reminder_id: int) -> Reminder | None:
     return reminder
 
 
-def _assignment_link(assignment: ReviewAssignment) -> str:
+def _admin_link(url_name: str, pk: int) -> str:
     try:
-        path = reverse("admin:reviewers_reviewassignment_change", args=[assignment.pk])
+        path = reverse(url_name, args=[pk])
     except NoReverseMatch:
         path = reverse("admin:index")
     return settings.SITE_URL.rstrip("/") + path
 
 
-def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
-    """The email for a reminder, rendered from ``templates/reviewers/email/<kind>.*``."""
+def _assignment_context(reminder: Reminder, *, now) -> dict:
     assignment = reminder.assignment
     if not assignment.is_active:
         raise ReminderNotSent(f"Not sent: the assignment is {assignment.get_status_display()}.")
-    if not reminder.recipient:
-        raise ReminderNotSent("Not sent: the recipient has no email address.")
-    now = timezone.now()
-    context = {
-        "reminder": reminder,
+    if assignment.article.publication_status == PublicationStatus.WITHDRAWN:
+        raise ReminderNotSent("Not sent: the article was withdrawn.")
+    return {
         "assignment": assignment,
         "article": assignment.article,
         "reviewer": assignment.reviewer,
         "assigned_by": assignment.assigned_by,
         "due_at": assignment.due_at,
         "overdue_days": max((now - assignment.due_at).days, 0),
-        "link": _assignment_link(assignment),
+        "link": _admin_link("admin:reviewers_reviewassignment_change", assignment.pk),
     }
+
+
+def _article_context(reminder: Reminder, *, now) -> dict:
+    article = reminder.article
+    if reminder.kind == ReminderKind.ALL_REVIEWS_IN:
+        if article.round != reminder.occurrence or not article.is_under_review:
+            raise ReminderNotSent("Not sent: the article has moved on from that round.")
+        this_round = article.assignments.in_round(article.round).select_related(
+            "reviewer", "assigned_by"
+        )
+        completed = [a for a in this_round if a.status == AssignmentStatus.COMPLETED]
+        return {
+            "article": article,
+            "round": article.round,
+            "assignments": completed,
+            "editor": max(this_round, key=lambda a: (a.assigned_at, a.pk)).assigned_by,
+            "link": _admin_link("admin:articles_article_change", article.pk),
+        }
+    raise ReminderNotSent(f"Not sent: no email is written for “{reminder.get_kind_display()}”.")
+
+
+def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The email for a reminder, rendered from ``templates/reviewers/email/<kind>.*``."""
+    if not reminder.recipient:
+        raise ReminderNotSent("Not sent: the recipient has no email address.")
+    now = timezone.now()
+    about = _assignment_context if reminder.assignment_id else _article_context
+    context = {"reminder": reminder, **about(reminder, now=now)}
     template = f"reviewers/email/{reminder.kind}"
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     host = urlsplit(settings.SITE_URL).hostname or "localhost"

@@ -22,7 +22,7 @@ from editorial.workflow import check_transition, run_transition
 from .choices import Decision, Recommendation
 from .models import ClaimDecision, ReviewAssignment, ReviewerProfile
 from .roles import BOARD
-from .signals import assignment_created
+from .signals import assignment_completed, assignment_created
 
 
 def _announce(assignment: ReviewAssignment) -> None:
@@ -152,6 +152,9 @@ def assignment_complete(
         label = Recommendation(recommendation).label
         note = f"complete ({label})" + (f": {reason}" if reason else "")
         save_with_history(locked, actor=actor, reason=note)
+        transaction.on_commit(
+            lambda: assignment_completed.send(sender=ReviewAssignment, assignment=locked)
+        )
     return locked
 
 

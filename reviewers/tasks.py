@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from .reminders import (
     SEND_ERRORS,
+    reminder_reserve_all_reviews_in,
     reminder_reserve_new_assignment,
     reminder_send,
     reminders_sweep,
@@ -55,6 +56,11 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> int:
             break
         enqueued += 1
     return enqueued
+
+
+def all_reviews_in_announce(sender, *, assignment, **kwargs) -> None:
+    """Receiver of ``assignment_completed``: reserve the “all reviews in” notice if it is due."""
+    reminder_reserve_all_reviews_in(article_id=assignment.article_id, deliver=reminders_enqueue)
 
 
 def assignment_announce(sender, *, assignment, **kwargs) -> None:

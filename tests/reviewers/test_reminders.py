@@ -202,6 +202,75 @@ class TestPolicy:
         assert [(kind, o) for kind, o, _ in sent()] == [("due_soon", 1), ("overdue", 1)]
 
 
+class TestArticleNotices:
+    """Notices about an article rather than one assignment, in the same exactly-once ledger."""
+
+    @pytest.fixture
+    def two_reviews(self, editor, django_capture_on_commit_callbacks):
+        from tests.factories import BoardReviewerFactory
+        from tests.workflow import assign_and_start
+
+        first, second = BoardReviewerFactory(), BoardReviewerFactory()
+        with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+            article = assign_and_start(
+                article_with_claims(editor=editor), editor=editor, reviewer=first
+            )
+            services.assignment_create(article=article, reviewer=second, due_at=DUE, actor=editor)
+        mail.outbox.clear()
+        return article, first, second
+
+    def complete(self, article, reviewer, captured, recommendation="approve"):
+        with time_machine.travel(T0 + hours(30), tick=False), captured(execute=True):
+            services.assignment_complete(
+                assignment=article.assignments.get(reviewer=reviewer),
+                actor=reviewer,
+                recommendation=recommendation,
+            )
+
+    def test_all_reviews_in_tells_the_assigning_editor_once_the_last_review_is_in(
+        self, eager_celery, editor, two_reviews, sweep, django_capture_on_commit_callbacks
+    ):
+        article, first, second = two_reviews
+        self.complete(article, first, django_capture_on_commit_callbacks)
+        assert sent("all_reviews_in") == []
+        self.complete(article, second, django_capture_on_commit_callbacks, "request_changes")
+
+        assert sent("all_reviews_in") == [("all_reviews_in", 1, editor.email)]
+        message = mail.outbox[-1]
+        assert message.subject == f"All reviews in (round 1): “{article.title}”"
+        assert second.get_full_name() in message.body
+        assert "request changes" in message.body
+        sweep(T0 + hours(40))
+        assert len(sent("all_reviews_in")) == 1
+
+    def test_all_reviews_in_lost_before_its_reservation_is_caught_up_by_the_sweep(
+        self, editor, two_reviews, sweep
+    ):
+        article, first, second = two_reviews
+        for reviewer in (first, second):
+            services.assignment_complete(
+                assignment=article.assignments.get(reviewer=reviewer),
+                actor=reviewer,
+                recommendation="approve",
+            )
+        sweep(T0 + hours(31))
+        sweep(T0 + hours(32))
+        assert sent("all_reviews_in") == [("all_reviews_in", 1, editor.email)]
+
+    def test_no_overdue_reminder_for_a_withdrawn_article(self, sweep, editor, reviewer):
+        from articles.services import article_publish, article_withdraw
+
+        with time_machine.travel(T0, tick=False):
+            article = article_with_claims(editor=editor)
+            services.assignment_create(article=article, reviewer=reviewer, due_at=DUE, actor=editor)
+            article_publish(article=article, actor=editor)
+            article_withdraw(article=article, actor=editor)
+        sweep(DUE + hours(1))
+        sweep(DUE + hours(100))
+        assert sent("overdue") == []
+        assert sent("escalation") == []
+
+
 class TestEmails:
     def test_new_assignment_emails_the_reviewer_after_commit(
         self, eager_celery, django_capture_on_commit_callbacks, editor, reviewer
