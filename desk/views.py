@@ -1,0 +1,6 @@
+"""The desk's admin pages; each is wrapped by the site's ``admin_view`` (login, staff, CSRF)."""
+
+
+def desk_urls(site) -> list:
+    """URL patterns of the desk's pages under /admin/, for ``EditorialAdminSite.get_urls``."""
+    return []
