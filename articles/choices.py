@@ -9,6 +9,15 @@ class ReviewStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", _("Under review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     APPROVED = "approved", _("Approved")
+    PERIODIC_REVIEW = "periodic_review", _("Approved, periodic review in progress")
+
+
+STANDING_APPROVAL_STATUSES = (ReviewStatus.APPROVED, ReviewStatus.PERIODIC_REVIEW)
+"""The page shows “Approved”: the last approval covers the article exactly as it reads now
+(DESIGN §3 I1, §10); in a periodic review the board is confirming it again."""
+
+CLAIMS_DECIDABLE_STATUSES = (ReviewStatus.UNDER_REVIEW, ReviewStatus.PERIODIC_REVIEW)
+"""The board decides on claims: a review round is open."""
 
 
 class PublicationStatus(models.TextChoices):
@@ -41,3 +50,18 @@ class ReferenceKind(models.TextChoices):
     GUIDELINE = "guideline", _("Guideline")
     REVIEW = "review", _("Review")
     OTHER = "other", _("Other")
+
+
+class FeedbackKind(models.TextChoices):
+    """What a reader reports about a statement (DESIGN §10)."""
+
+    INACCURATE = "inaccurate", _("It is inaccurate")
+    OUTDATED = "outdated", _("It is out of date")
+    UNCLEAR = "unclear", _("It is hard to understand")
+    OTHER = "other", _("Something else")
+
+
+class FeedbackStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")

@@ -7,7 +7,10 @@ on the transitions below and nowhere else.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -15,21 +18,47 @@ from editorial.history import tracked_history
 from editorial.workflow import condition, permission
 
 from .choices import (
+    CLAIMS_DECIDABLE_STATUSES,
+    STANDING_APPROVAL_STATUSES,
     ClaimKind,
     ClaimStatus,
+    FeedbackKind,
+    FeedbackStatus,
     PublicationStatus,
     ReadingLevel,
     ReferenceKind,
     ReviewStatus,
 )
+from . import review_cycle
 
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication_status=PublicationStatus.PUBLISHED)
 
+    def not_withdrawn(self):
+        return self.exclude(publication_status=PublicationStatus.WITHDRAWN)
+
     def under_review(self):
-        return self.filter(review_status=ReviewStatus.UNDER_REVIEW)
+        """A review round is open: the first review, a re-review, or a periodic review."""
+        return self.filter(review_status__in=CLAIMS_DECIDABLE_STATUSES)
+
+    def with_standing_approval(self):
+        """Shown as Approved: approved, or approved with a periodic review in progress."""
+        return self.filter(review_status__in=STANDING_APPROVAL_STATUSES)
+
+    def review_due_by(self, day):
+        """Approved articles, not withdrawn, whose next review falls due on or before ``day``."""
+        return (
+            self.with_standing_approval()
+            .not_withdrawn()
+            .filter(next_review_due__isnull=False, next_review_due__lte=day)
+        )
+
+    def past_review_date(self, *, today=None):
+        """Approved articles, not withdrawn, whose review date has passed (DESIGN §10)."""
+        today = today or timezone.localdate()
+        return self.review_due_by(today).filter(next_review_due__lt=today)
 
 
 def _may_approve(article, user) -> bool:
@@ -126,6 +155,16 @@ class Article(ConcurrentTransitionMixin, models.Model):
         editable=False,
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    next_review_due = models.DateField(
+        _("next review due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set by each approval (EDITORIAL_REVIEW_CYCLE_MONTHS later) or by an editor, with a "
+            "reason; readers see it as “Next review due”."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -145,6 +184,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
             ("start_review", _("Can start the review of an article")),
             ("approve_article", _("Can approve an article")),
             ("publish_article", _("Can publish and withdraw an article")),
+            ("view_governance", _("Can see the governance dashboard")),
         ]
 
     def __str__(self):
@@ -207,10 +247,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @condition("“{obj}” must be approved by the Medical Advisory Board before it is published.")
     def may_be_published(self) -> bool:
-        return (
-            not settings.EDITORIAL_PUBLISH_REQUIRES_APPROVAL
-            or self.review_status == ReviewStatus.APPROVED
-        )
+        return not settings.EDITORIAL_PUBLISH_REQUIRES_APPROVAL or self.has_standing_approval
 
     # Review workflow.
 
@@ -227,13 +264,15 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=review_status,
-        source=ReviewStatus.UNDER_REVIEW,
+        source=list(CLAIMS_DECIDABLE_STATUSES),
         target=ReviewStatus.CHANGES_REQUESTED,
         permission=may_request_changes,
         custom={"label": _("Request changes")},
     )
     def request_changes(self):
-        """The board sends the article back to its editor; the note goes in history."""
+        """The board sends the article back to its editor; the note goes in history. In a
+        periodic review this ends the standing approval: the board decided otherwise."""
+        self._clear_approval()
 
     @transition(
         field=review_status,
@@ -248,27 +287,58 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=review_status,
-        source=ReviewStatus.UNDER_REVIEW,
+        source=list(CLAIMS_DECIDABLE_STATUSES),
         target=ReviewStatus.APPROVED,
         conditions=[all_claims_approved, all_references_complete, has_review_quorum],
         permission=may_approve,
         custom={"label": _("Approve")},
     )
-    def approve(self, *, approved_by=None, approved_at=None):
+    def approve(self, *, approved_by=None, approved_at=None, next_review_due=None):
+        """Also ends a periodic review: the approval, and the review cycle, start again."""
         self.approved_by = approved_by
         self.approved_at = approved_at
+        self.next_review_due = next_review_due
 
     @transition(
         field=review_status,
-        source=ReviewStatus.APPROVED,
+        source=list(STANDING_APPROVAL_STATUSES),
         target=ReviewStatus.UNDER_REVIEW,
         custom={"label": _("Reopen review"), "admin": False},
     )
     def reopen(self):
         """Automatic after a material change (DESIGN §3 I2): a new round, approval cleared."""
         self.round += 1
+        self._clear_approval()
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.APPROVED,
+        target=ReviewStatus.PERIODIC_REVIEW,
+        permission=may_start_review,
+        custom={"label": _("Start periodic review")},
+    )
+    def start_periodic_review(self):
+        """A new round in which every claim needs a decision again (DESIGN §10). The approval
+        stands, and the page says Approved, until the board approves again or decides
+        otherwise: the text readers see is still the text the board approved."""
+        self.round += 1
+
+    @transition(
+        field=review_status,
+        source=ReviewStatus.PERIODIC_REVIEW,
+        target=ReviewStatus.UNDER_REVIEW,
+        custom={"label": _("Suspend approval"), "admin": False},
+    )
+    def suspend_approval(self):
+        """Automatic when a board reviewer sends a claim back during a periodic review: the
+        board decided otherwise, so the page stops saying Approved at once (DESIGN §3 I1).
+        The round goes on; claims already confirmed in it stay approved."""
+        self._clear_approval()
+
+    def _clear_approval(self) -> None:
         self.approved_by = None
         self.approved_at = None
+        self.next_review_due = None
 
     # Publication workflow.
 
@@ -295,11 +365,26 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_approved(self) -> bool:
-        return self.review_status == ReviewStatus.APPROVED
+        """Shown to readers as Approved (also while a periodic review is in progress)."""
+        return self.has_standing_approval
+
+    @property
+    def has_standing_approval(self) -> bool:
+        return self.review_status in STANDING_APPROVAL_STATUSES
 
     @property
     def is_under_review(self) -> bool:
-        return self.review_status == ReviewStatus.UNDER_REVIEW
+        """A review round is open (first review, re-review or periodic review)."""
+        return self.review_status in CLAIMS_DECIDABLE_STATUSES
+
+    @property
+    def is_in_periodic_review(self) -> bool:
+        return self.review_status == ReviewStatus.PERIODIC_REVIEW
+
+    def review_date_passed(self, *, today=None) -> bool:
+        return self.has_standing_approval and review_cycle.review_date_passed(
+            self.next_review_due, today=today
+        )
 
 
 class SectionQuerySet(models.QuerySet):
@@ -355,14 +440,14 @@ class Section(models.Model):
 def _holds_active_assignment(claim, user) -> bool:
     article = claim.section.article
     return (
-        article.review_status == ReviewStatus.UNDER_REVIEW
+        article.is_under_review
         and article.assignments.active().in_round(article.round).filter(reviewer=user).exists()
     )
 
 
 def _claim_decision_refusal(claim, user) -> str:
     article = claim.section.article
-    if article.review_status != ReviewStatus.UNDER_REVIEW:
+    if not article.is_under_review:
         return f"“{article}” is not under review, so its claims cannot be decided now."
     return (
         f"Only a board reviewer with an active assignment on “{article}” in round "
@@ -392,7 +477,19 @@ class ClaimQuerySet(models.QuerySet):
         """Claims of those of ``articles`` (a queryset) now under review."""
         return self.filter(
             section__article__in=articles,
-            section__article__review_status=ReviewStatus.UNDER_REVIEW,
+            section__article__review_status__in=CLAIMS_DECIDABLE_STATUSES,
+        )
+
+    def approved_in_current_wording(self):
+        """Claims whose current wording and citations the board approved: approved now, or
+        awaiting re-confirmation in a periodic review while the approval that covers them
+        stands (nothing in them changed since; any change would have reopened the review)."""
+        return self.filter(
+            Q(review_status=ClaimStatus.APPROVED)
+            | Q(
+                review_status=ClaimStatus.PENDING,
+                section__article__review_status=ReviewStatus.PERIODIC_REVIEW,
+            )
         )
 
 
@@ -610,3 +707,146 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.claim_id} → {self.reference}"
+
+
+# Reader feedback on claims (DESIGN §10): anonymous, never public, an editors' queue.
+
+FEEDBACK_NOTE_MAX_CHARS = 2000
+"""The longest note a reader may send; the form, the service and the database all hold to it."""
+
+
+@permission(
+    lambda feedback, user: "You need the “change claim feedback” permission to settle feedback."
+)
+def may_settle_feedback(feedback, user) -> bool:
+    return user.has_perm("articles.change_claimfeedback")
+
+
+class ClaimFeedbackQuerySet(models.QuerySet):
+    def open(self):
+        """New reports no editor has settled yet: what the desk counts."""
+        return self.filter(status=FeedbackStatus.NEW)
+
+    def of_article(self, article):
+        return self.filter(claim__section__article=article)
+
+
+class ClaimFeedback(ConcurrentTransitionMixin, models.Model):
+    """A reader's report of a problem with one statement, as they saw it. Never shown publicly."""
+
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("claim"), on_delete=models.PROTECT, related_name="feedback"
+    )
+    kind = models.CharField(_("problem"), max_length=20, choices=FeedbackKind.choices)
+    note = models.TextField(_("reader's note"), max_length=FEEDBACK_NOTE_MAX_CHARS)
+    wording = models.TextField(
+        _("statement as shown"), help_text=_("The wording the reader reported on, as it read.")
+    )
+    reading_level = models.CharField(
+        _("reading level"), max_length=20, choices=ReadingLevel.choices
+    )
+    article_version = models.PositiveIntegerField(
+        _("article version seen"),
+        help_text=_("The article's content version on the page the reader reported from."),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    status = FSMField(
+        _("status"),
+        choices=FeedbackStatus.choices,
+        default=FeedbackStatus.NEW,
+        protected=True,
+        db_index=True,
+    )
+    resolution = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the editor accepted or dismissed it.")
+    )
+    answered_by_change = models.ForeignKey(
+        "articles.HistoricalArticle",
+        verbose_name=_("answered by the change"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The edit to the article that answered accepted feedback (its history row)."),
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("settled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    history = tracked_history()
+    objects = ClaimFeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("reader feedback")
+        verbose_name_plural = _("reader feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), FEEDBACK_NOTE_MAX_CHARS),
+                name="claimfeedback_note_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=FeedbackKind.values), name="claimfeedback_known_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=FeedbackStatus.NEW) | ~Q(resolution=""),
+                name="claimfeedback_settled_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=FeedbackStatus.ACCEPTED) | Q(answered_by_change__isnull=False),
+                name="claimfeedback_accepted_names_its_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: claim {self.claim_id} ({self.get_status_display()})"
+
+    @property
+    def article(self):
+        return self.claim.section.article
+
+    # Conditions, phrased as questions.
+
+    @condition("Say why: a reason is kept with the feedback and in its history.")
+    def has_resolution(self) -> bool:
+        return bool(self.resolution.strip())
+
+    @condition(
+        "Name the change to “{obj.article}” that answered this feedback: one made after it was "
+        "received."
+    )
+    def is_answered_by_a_later_change(self) -> bool:
+        change = self.answered_by_change
+        return (
+            change is not None
+            and change.id == self.claim.section.article_id
+            and change.history_date >= self.received_at
+        )
+
+    @transition(
+        field=status,
+        source=FeedbackStatus.NEW,
+        target=FeedbackStatus.ACCEPTED,
+        conditions=[has_resolution, is_answered_by_a_later_change],
+        permission=may_settle_feedback,
+        custom={"label": _("Accept")},
+    )
+    def accept(self, *, settled_by=None, settled_at=None):
+        self.settled_by, self.settled_at = settled_by, settled_at
+
+    @transition(
+        field=status,
+        source=FeedbackStatus.NEW,
+        target=FeedbackStatus.DISMISSED,
+        conditions=[has_resolution],
+        permission=may_settle_feedback,
+        custom={"label": _("Dismiss")},
+    )
+    def dismiss(self, *, settled_by=None, settled_at=None):
+        self.settled_by, self.settled_at = settled_by, settled_at

@@ -274,3 +274,14 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Reader site (DESIGN §4): rendered article pages are cached per content version; switch the
 # cache off to measure the render path itself.
 EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)
+
+# Content governance (DESIGN §10). Each approval sets the next review due this many months on
+# (an editor may set another date, with a reason); the article's editor is reminded this many
+# days before it and once it has passed, through the reminder ledger (I5).
+EDITORIAL_REVIEW_CYCLE_MONTHS = env.int("EDITORIAL_REVIEW_CYCLE_MONTHS", default=36)
+EDITORIAL_REVIEW_REMIND_BEFORE_DAYS = env.int("EDITORIAL_REVIEW_REMIND_BEFORE_DAYS", default=30)
+# Reader feedback on claims: reports one client may send an hour (counted in the cache, so set
+# CACHE_URL to a shared cache when several processes serve the site).
+EDITORIAL_FEEDBACK_PER_HOUR = env.int("EDITORIAL_FEEDBACK_PER_HOUR", default=5)
+# The publisher named in each page's schema.org metadata.
+EDITORIAL_PUBLISHER_NAME = env("EDITORIAL_PUBLISHER_NAME", default="Editorial")

@@ -35,3 +35,28 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     ESCALATION = "escalation", _("Escalation to the assigning editor")
     ALL_REVIEWS_IN = "all_reviews_in", _("All reviews in")
+    REVIEW_DUE_SOON = "review_due_soon", _("Periodic review due soon")
+    REVIEW_OVERDUE = "review_overdue", _("Periodic review date passed")
+
+
+class InterestKind(models.TextChoices):
+    """Kinds of declared interests, as medical journals' disclosure forms group them."""
+
+    FINANCIAL = "financial", _("Financial (employment, consultancy, fees, shares)")
+    RESEARCH = "research", _("Research funding")
+    PROFESSIONAL = "professional", _("Professional role (guideline panel, society, advisory)")
+    PERSONAL = "personal", _("Personal or family relationship")
+    OTHER = "other", _("Other")
+
+
+class ConflictStatus(models.TextChoices):
+    """What a reviewer declared about one assignment's article (DESIGN §10)."""
+
+    UNDECLARED = "undeclared", _("Not declared yet")
+    NONE = "none", _("No conflict with this article")
+    DECLARED = "declared", _("Conflict declared")
+    OVERRIDDEN = "overridden", _("Conflict declared, overridden by an approver")
+
+
+CONFLICT_FREE_STATUSES = (ConflictStatus.NONE, ConflictStatus.OVERRIDDEN)
+"""The reviewer may recommend approval: no conflict, or an approver's override with a reason."""

@@ -13,9 +13,12 @@ from editorial.workflow import condition, permission
 
 from .choices import (
     ACTIVE_ASSIGNMENT_STATUSES,
+    CONFLICT_FREE_STATUSES,
     STANDING_ASSIGNMENT_STATUSES,
     AssignmentStatus,
+    ConflictStatus,
     Decision,
+    InterestKind,
     Recommendation,
     ReminderKind,
 )
@@ -44,6 +47,78 @@ class ReviewerProfile(models.Model):
     def __str__(self):
         name = self.user.get_full_name() or self.user.get_username()
         return f"{name}, {self.credentials}" if self.credentials else name
+
+
+class DeclarationOfInterestQuerySet(models.QuerySet):
+    def current(self, *, today=None):
+        """In force on ``today``: started, and not ended before it."""
+        today = today or timezone.localdate()
+        return self.filter(valid_from__lte=today).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+
+    def naming(self, article):
+        """Declared as a conflict with this one article."""
+        return self.filter(article=article)
+
+
+class DeclarationOfInterest(models.Model):
+    """A board member's dated declaration of an interest: public on /board/ while in force.
+
+    Never deleted: an interest that ends gets its end date, so what a reviewer had declared
+    when they reviewed stays on record (DESIGN §3 I3, §10).
+    """
+
+    profile = models.ForeignKey(
+        ReviewerProfile,
+        verbose_name=_("board member"),
+        on_delete=models.PROTECT,
+        related_name="declarations",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=InterestKind.choices)
+    text = models.TextField(
+        _("declaration"), help_text=_("What the interest is, as readers of /board/ will see it.")
+    )
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("conflict with article"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declared_interests",
+        help_text=_("Set when the interest is a conflict with one article."),
+    )
+    valid_from = models.DateField(_("from"), default=timezone.localdate)
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    history = tracked_history()
+    objects = DeclarationOfInterestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        verbose_name = _("declaration of interest")
+        verbose_name_plural = _("declarations of interest")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="declarationofinterest_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="declarationofinterest_text_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=InterestKind.values),
+                name="declarationofinterest_known_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile}: {self.get_kind_display()} — {self.text[:60]}"
+
+    def is_current(self, *, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.valid_from <= today and (self.valid_to is None or self.valid_to >= today)
 
 
 class ReviewAssignmentQuerySet(models.QuerySet):
@@ -89,6 +164,23 @@ def may_cancel(assignment, user) -> bool:
     return user.has_perm("reviewers.change_reviewassignment")
 
 
+def _override_refusal(assignment, user) -> str:
+    if user.pk == assignment.reviewer_id:
+        return "You declared this conflict; another approver must decide whether to override it."
+    if user.pk == assignment.article.created_by_id:
+        return f"You created “{assignment.article}”; another approver must decide on the conflict."
+    return "Only a board member with the “approve article” permission can override a conflict."
+
+
+@permission(_override_refusal)
+def may_override_conflict(assignment, user) -> bool:
+    return (
+        user.has_perm("articles.approve_article")
+        and user.pk != assignment.reviewer_id
+        and user.pk != assignment.article.created_by_id
+    )
+
+
 class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     article = models.ForeignKey(
         "articles.Article",
@@ -121,6 +213,36 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         _("recommendation"), max_length=20, choices=Recommendation.choices, blank=True
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    conflict_status = FSMField(
+        _("conflict of interest"),
+        choices=ConflictStatus.choices,
+        default=ConflictStatus.UNDECLARED,
+        protected=True,
+        help_text=_(
+            "Declared when accepting: no conflict with this article, or a named one. A declared "
+            "conflict blocks an approving recommendation unless an approver overrides it."
+        ),
+    )
+    declared_conflict = models.ForeignKey(
+        DeclarationOfInterest,
+        verbose_name=_("declared conflict"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    conflict_override_reason = models.TextField(_("reason for the override"), blank=True)
+    conflict_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("conflict overridden by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    conflict_overridden_at = models.DateTimeField(
+        _("conflict overridden at"), null=True, blank=True
+    )
 
     history = tracked_history()
     objects = ReviewAssignmentQuerySet.as_manager()
@@ -134,6 +256,11 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
                 fields=["article", "reviewer", "round"],
                 condition=Q(status__in=STANDING_ASSIGNMENT_STATUSES),
                 name="reviewassignment_one_per_reviewer_and_round",
+            ),
+            models.CheckConstraint(
+                condition=~Q(conflict_status=ConflictStatus.OVERRIDDEN)
+                | (~Q(conflict_override_reason="") & Q(conflict_overridden_by__isnull=False)),
+                name="reviewassignment_override_has_approver_and_reason",
             ),
         ]
         indexes = [
@@ -154,10 +281,38 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     def has_recommendation(self) -> bool:
         return self.recommendation in Recommendation.values
 
+    @condition(
+        "Declare “no conflict with this article” or name your conflict of interest with "
+        "“{obj.article}” before accepting the review."
+    )
+    def has_declared_interests(self) -> bool:
+        return self.conflict_status != ConflictStatus.UNDECLARED
+
+    @condition("{detail}", detail=lambda assignment: assignment.conflict_refusal())
+    def recommendation_free_of_conflict(self) -> bool:
+        """Only an approving recommendation needs a clear declaration; asking for changes never
+        does."""
+        return (
+            self.recommendation != Recommendation.APPROVE
+            or self.conflict_status in CONFLICT_FREE_STATUSES
+        )
+
+    def conflict_refusal(self) -> str:
+        if self.conflict_status == ConflictStatus.UNDECLARED:
+            return (
+                f"{self.reviewer} has not declared whether they have a conflict of interest with "
+                f"“{self.article}”: declare it before recommending approval."
+            )
+        return (
+            f"{self.reviewer} declared a conflict of interest with “{self.article}”: an "
+            "approving recommendation needs an approver's override, with a reason."
+        )
+
     @transition(
         field=status,
         source=AssignmentStatus.ASSIGNED,
         target=AssignmentStatus.ACCEPTED,
+        conditions=[has_declared_interests],
         permission=may_act_as_reviewer,
         custom={"label": _("Accept")},
     )
@@ -178,7 +333,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=list(ACTIVE_ASSIGNMENT_STATUSES),
         target=AssignmentStatus.COMPLETED,
-        conditions=[has_recommendation],
+        conditions=[has_recommendation, recommendation_free_of_conflict],
         permission=may_act_as_reviewer,
         custom={"label": _("Complete")},
     )
@@ -194,6 +349,40 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     )
     def cancel(self):
         pass
+
+    # Conflicts of interest (DESIGN §10).
+
+    @transition(
+        field=conflict_status,
+        source=ConflictStatus.UNDECLARED,
+        target=ConflictStatus.NONE,
+        permission=may_act_as_reviewer,
+        custom={"label": _("Declare no conflict")},
+    )
+    def declare_no_conflict(self):
+        pass
+
+    @transition(
+        field=conflict_status,
+        source=[ConflictStatus.UNDECLARED, ConflictStatus.NONE],
+        target=ConflictStatus.DECLARED,
+        permission=may_act_as_reviewer,
+        custom={"label": _("Declare a conflict")},
+    )
+    def declare_conflict(self, *, declaration=None):
+        self.declared_conflict = declaration
+
+    @transition(
+        field=conflict_status,
+        source=ConflictStatus.DECLARED,
+        target=ConflictStatus.OVERRIDDEN,
+        permission=may_override_conflict,
+        custom={"label": _("Override the conflict")},
+    )
+    def override_conflict(self, *, overridden_by=None, reason="", overridden_at=None):
+        self.conflict_overridden_by = overridden_by
+        self.conflict_override_reason = reason
+        self.conflict_overridden_at = overridden_at or timezone.now()
 
 
 class ClaimDecision(models.Model):
