@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from editorial.history import tracked_history
 from editorial.workflow import condition, permission
 
+from . import review_cycle
 from .choices import (
     CLAIMS_DECIDABLE_STATUSES,
     STANDING_APPROVAL_STATUSES,
@@ -29,7 +30,6 @@ from .choices import (
     ReferenceKind,
     ReviewStatus,
 )
-from . import review_cycle
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -26,12 +26,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from articles.choices import PublicationStatus
+from articles.choices import PublicationStatus, ReviewStatus
 from articles.models import Article
+from articles.review_cycle import review_date_key
+from articles.services import article_touch_version
 
 from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, ReminderKind
 from .models import Reminder, ReviewAssignment
@@ -57,6 +60,7 @@ class ReminderPolicy:
     escalate_after: timedelta
     retry_after: timedelta
     batch_size: int
+    review_before: timedelta = timedelta(days=30)
 
     @classmethod
     def from_settings(cls) -> "ReminderPolicy":
@@ -67,6 +71,7 @@ class ReminderPolicy:
             escalate_after=timedelta(hours=settings.EDITORIAL_ESCALATE_AFTER_OVERDUE_HOURS),
             retry_after=timedelta(minutes=settings.EDITORIAL_REMINDER_RETRY_AFTER_MINUTES),
             batch_size=settings.EDITORIAL_REMINDER_BATCH_SIZE,
+            review_before=timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS),
         )
 
 
@@ -76,6 +81,8 @@ class OwedReminder:
 
     ``rows`` are assignments, or articles when ``subject`` is ``"article"``; ``occurrence`` is a
     number, or the name of a field of the row that numbers it (an article's round, say).
+    ``reserved`` is called with the ids of the rows whose reminder this sweep reserved, in the
+    reserving transaction: what else happens exactly once with the reminder.
     """
 
     kind: str
@@ -83,6 +90,7 @@ class OwedReminder:
     rows: models.QuerySet
     recipient: str  # lookup of the recipient's email address from the row
     subject: str = "assignment"
+    reserved: Callable[[list[int]], None] | None = None
 
     def reservation(self, values: tuple) -> tuple[int, str, int, str]:
         """The ledger row for one row read with ``fields()``: (id, kind, occurrence, to)."""
@@ -116,7 +124,13 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
     - escalation to the assigning editor once ``escalate_after`` overdue;
     - new assignment: catches up an email whose reservation was lost between commit and the signal;
     - all reviews in: to the editor who assigned the round's last review, once every active
-      assignment of the round is completed (also reserved at once when the last one completes).
+      assignment of the round is completed (also reserved at once when the last one completes);
+    - periodic review due soon: to the article's editor, once per due date, from
+      ``review_before`` ahead of it while no periodic review has started;
+    - periodic review date passed: to the article's editor, once per due date, the day after
+      it while the article is approved (periodic review started or not). Its page changes
+      then (“review in progress” shows only once the date has passed), so reserving it also
+      moves the article's content version on, once, and cached pages refresh.
 
     Nothing is owed about an assignment whose article was withdrawn.
     """
@@ -168,7 +182,52 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
             subject="article",
         )
     )
+    today = timezone.localdate(now)
+    reviewed = articles_with_review_dates()
+    owed.append(
+        OwedReminder(
+            ReminderKind.REVIEW_DUE_SOON,
+            "review_due_key",
+            reviewed.filter(
+                review_status=ReviewStatus.APPROVED,
+                next_review_due__gte=today,
+                next_review_due__lte=timezone.localdate(now + policy.review_before),
+            ),
+            "created_by__email",
+            subject="article",
+        )
+    )
+    owed.append(
+        OwedReminder(
+            ReminderKind.REVIEW_OVERDUE,
+            "review_due_key",
+            reviewed.filter(next_review_due__lt=today),
+            "created_by__email",
+            subject="article",
+            reserved=_refresh_pages,
+        )
+    )
     return owed
+
+
+def articles_with_review_dates() -> models.QuerySet:
+    """Approved articles, not withdrawn, with a next review date, each annotated with
+    ``review_due_key``: that date as YYYYMMDD, the occurrence of its reminders."""
+    return (
+        Article.objects.with_standing_approval()
+        .not_withdrawn()
+        .filter(next_review_due__isnull=False)
+        .annotate(
+            review_due_key=ExtractYear("next_review_due") * 10000
+            + ExtractMonth("next_review_due") * 100
+            + ExtractDay("next_review_due")
+        )
+    )
+
+
+def _refresh_pages(article_ids: list[int]) -> None:
+    for article_id in article_ids:
+        article_touch_version(article_id=article_id)
 
 
 def articles_with_all_reviews_in() -> models.QuerySet:
@@ -300,6 +359,14 @@ def _reserve_owed(owed: OwedReminder, *, now, policy: ReminderPolicy, deliver: D
             ids = _reserve(
                 [owed.reservation(values) for values in page], now=now, subject=owed.subject
             )
+            if ids and owed.reserved is not None:
+                owed.reserved(
+                    list(
+                        Reminder.objects.filter(pk__in=ids).values_list(
+                            f"{owed.subject}_id", flat=True
+                        )
+                    )
+                )
             if ids:
                 transaction.on_commit(partial(deliver, ids))
         reserved += len(ids)
@@ -371,7 +438,10 @@ def reminder_send(*, reminder_id: int) -> Reminder | None:
             Reminder.objects.unsent()
             .select_for_update(skip_locked=True, of=("self",))
             .select_related(
-                "article", "assignment__article", "assignment__reviewer", "assignment__assigned_by"
+                "article__created_by",
+                "assignment__article",
+                "assignment__reviewer",
+                "assignment__assigned_by",
             )
             .filter(pk=reminder_id)
             .first()
@@ -440,7 +510,31 @@ def _article_context(reminder: Reminder, *, now) -> dict:
             "editor": max(this_round, key=lambda a: (a.assigned_at, a.pk)).assigned_by,
             "link": _admin_link("admin:articles_article_change", article.pk),
         }
+    if reminder.kind in (ReminderKind.REVIEW_DUE_SOON, ReminderKind.REVIEW_OVERDUE):
+        return _review_cycle_context(reminder, now=now)
     raise ReminderNotSent(f"Not sent: no email is written for “{reminder.get_kind_display()}”.")
+
+
+def _review_cycle_context(reminder: Reminder, *, now) -> dict:
+    article = reminder.article
+    due = article.next_review_due
+    if due is None or review_date_key(due) != reminder.occurrence:
+        raise ReminderNotSent("Not sent: the article's next review date has changed since.")
+    if article.publication_status == PublicationStatus.WITHDRAWN:
+        raise ReminderNotSent("Not sent: the article was withdrawn.")
+    if not article.has_standing_approval:
+        raise ReminderNotSent("Not sent: the article is no longer approved; it is under review.")
+    if reminder.kind == ReminderKind.REVIEW_DUE_SOON and article.is_in_periodic_review:
+        raise ReminderNotSent("Not sent: the periodic review has started.")
+    return {
+        "article": article,
+        "editor": article.created_by,
+        "next_review_due": due,
+        "approved_at": article.approved_at,
+        "in_progress": article.is_in_periodic_review,
+        "days_left": (due - timezone.localdate(now)).days,
+        "link": _admin_link("admin:articles_article_change", article.pk),
+    }
 
 
 def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:

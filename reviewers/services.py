@@ -5,7 +5,7 @@ the rules themselves are the transitions' conditions and permissions on the mode
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,13 +14,19 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from articles.models import Article, Claim
-from articles.services import article_touch_version, lock_article, lock_articles, lock_claims
+from articles.services import (
+    article_suspend_approval,
+    article_touch_version,
+    lock_article,
+    lock_articles,
+    lock_claims,
+)
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.history import save_with_history
 from editorial.workflow import check_transition, run_transition
 
-from .choices import Decision, Recommendation
-from .models import ClaimDecision, ReviewAssignment, ReviewerProfile
+from .choices import ConflictStatus, Decision, InterestKind, Recommendation
+from .models import ClaimDecision, DeclarationOfInterest, ReviewAssignment, ReviewerProfile
 from .roles import BOARD
 from .signals import assignment_completed, assignment_created
 
@@ -61,6 +67,7 @@ def assignment_create(
                 due_at=due_at,
             )
             save_with_history(assignment, actor=actor, reason=reason)
+            _note_standing_conflict(assignment, actor=actor)
             _announce(assignment)
     except IntegrityError as exc:
         raise EditorialError(
@@ -90,6 +97,8 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
             save_with_history(
                 old, actor=actor, reason=f"cancel: superseded by round {article.round}"
             )
+        if not is_board_reviewer(old.reviewer):
+            continue  # left the board since: an editor assigns someone else
         if ReviewAssignment.objects.filter(
             article=article, reviewer=old.reviewer, round=article.round
         ).exists():
@@ -102,6 +111,7 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
             due_at=timezone.now() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS),
         )
         save_with_history(assignment, actor=actor, reason=f"Carried into round {article.round}")
+        _note_standing_conflict(assignment, actor=actor)
         _announce(assignment)
         carried.append(assignment)
     return carried
@@ -124,8 +134,99 @@ def _transition_assignment(
     return locked
 
 
-def assignment_accept(*, assignment: ReviewAssignment, actor) -> ReviewAssignment:
-    return _transition_assignment(assignment=assignment, name="accept", actor=actor, reason="")
+def assignment_accept(
+    *,
+    assignment: ReviewAssignment,
+    actor,
+    no_conflict: bool = False,
+    conflict: str = "",
+    conflict_kind: str = InterestKind.OTHER,
+) -> ReviewAssignment:
+    """Accept a review, declaring “no conflict with this article” or naming one (DESIGN §10).
+
+    A named conflict becomes a dated declaration of interest on the reviewer's board profile,
+    listed on /board/, and blocks their approving recommendation until an approver overrides
+    it. A conflict already declared for this article (on the profile) stands; accepting needs
+    no more. The accept transition refuses while nothing is declared.
+    """
+    conflict = (conflict or "").strip()
+    if no_conflict and conflict:
+        raise EditorialError(
+            "Declare either “no conflict with this article” or a conflict, not both."
+        )
+    if conflict and conflict_kind not in InterestKind.values:
+        raise EditorialError(f"“{conflict_kind}” is not a kind of interest.")
+    with transaction.atomic():
+        locked = _lock_assignment(assignment)
+        if conflict:
+            _declare_conflict(locked, kind=conflict_kind, text=conflict, actor=actor)
+        elif no_conflict and locked.conflict_status == ConflictStatus.UNDECLARED:
+            run_transition(locked, "declare_no_conflict", actor)
+        run_transition(locked, "accept", actor)
+        declared = locked.get_conflict_status_display().lower()
+        save_with_history(locked, actor=actor, reason=f"accept: {declared}")
+    return locked
+
+
+def _declare_conflict(assignment: ReviewAssignment, *, kind: str, text: str, actor) -> None:
+    """The reviewer names a conflict with the assignment's article, on their profile."""
+    check_transition(assignment, "declare_conflict", actor)
+    profile = ReviewerProfile.objects.filter(user_id=assignment.reviewer_id).first()
+    if profile is None:
+        profile = save_with_history(
+            ReviewerProfile(user=assignment.reviewer),
+            actor=actor,
+            reason="Board profile created to hold a declaration of interest",
+        )
+    declaration = save_with_history(
+        DeclarationOfInterest(
+            profile=profile, kind=kind, text=text, article_id=assignment.article_id
+        ),
+        actor=actor,
+        reason=f"Conflict of interest declared on accepting the review of “{assignment.article}”",
+    )
+    run_transition(assignment, "declare_conflict", actor, declaration=declaration)
+
+
+def _note_standing_conflict(assignment: ReviewAssignment, *, actor) -> None:
+    """A new assignment starts with the conflict its reviewer already declared for the article."""
+    declaration = (
+        DeclarationOfInterest.objects.current()
+        .naming(assignment.article_id)
+        .filter(profile__user_id=assignment.reviewer_id)
+        .first()
+    )
+    if declaration is not None:
+        assignment.declare_conflict(declaration=declaration)
+        save_with_history(
+            assignment,
+            actor=actor,
+            reason=f"declare_conflict: declared on the board profile ({declaration.text[:80]})",
+        )
+
+
+def assignment_conflict_override(
+    *, assignment: ReviewAssignment, actor, reason: str
+) -> ReviewAssignment:
+    """An approver lets a reviewer with a declared conflict recommend approval, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise EditorialError(
+            f"Say why {assignment.reviewer}'s conflict of interest may be overridden: the "
+            "reason is kept in history."
+        )
+    with transaction.atomic():
+        locked = _lock_assignment(assignment)
+        run_transition(
+            locked,
+            "override_conflict",
+            actor,
+            overridden_by=actor,
+            reason=reason,
+            overridden_at=timezone.now(),
+        )
+        save_with_history(locked, actor=actor, reason=f"override_conflict: {reason}")
+    return locked
 
 
 def assignment_decline(
@@ -217,7 +318,22 @@ def claims_decide(
         )
         for article_id in assignments:
             article_touch_version(article_id=article_id)
+        if decision == Decision.REQUEST_CHANGES:
+            _suspend_standing_approvals(
+                {claim.section.article for claim in locked}, actor=actor, comment=comment
+            )
     return decisions
+
+
+def _suspend_standing_approvals(articles, *, actor, comment: str) -> None:
+    """A claim sent back during a periodic review ends the article's approval (DESIGN §10)."""
+    for article in sorted(articles, key=lambda article: article.pk):
+        if article.is_in_periodic_review:
+            article_suspend_approval(
+                article=article,
+                actor=actor,
+                reason=f"a claim was sent back in the periodic review — {comment}",
+            )
 
 
 def reviewer_profile_save(*, profile: ReviewerProfile, actor, reason: str) -> ReviewerProfile:
@@ -254,3 +370,86 @@ def user_deactivate(*, user, actor, reason: str):
                 profile=profile, actor=actor, reason=f"Deactivated with the user: {reason}"
             )
     return locked
+
+
+# Declarations of interest (DESIGN §10).
+
+
+def _require_profile_owner_or_manager(profile: ReviewerProfile, actor) -> None:
+    if actor is None or actor.pk == profile.user_id:
+        return
+    if not actor.has_perm("reviewers.change_reviewerprofile"):
+        raise EditorialPermissionDenied(
+            f"Only {profile} or someone who manages board profiles can declare their interests."
+        )
+
+
+def declaration_add(
+    *,
+    profile: ReviewerProfile,
+    kind: str,
+    text: str,
+    actor,
+    reason: str = "Declared",
+    article: Article | None = None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> DeclarationOfInterest:
+    """Record a dated declaration of interest on a board member's profile (shown on /board/
+    while in force). One naming an article is a conflict with it: the member's open
+    assignments on that article then carry it, blocking an approving recommendation."""
+    _require_profile_owner_or_manager(profile, actor)
+    if kind not in InterestKind.values:
+        raise EditorialError(f"“{kind}” is not a kind of interest.")
+    text = (text or "").strip()
+    if not text:
+        raise EditorialError("Write what the interest is.")
+    valid_from = valid_from or timezone.localdate()
+    if valid_to is not None and valid_to < valid_from:
+        raise EditorialError("A declaration of interest ends on or after the day it starts.")
+    with transaction.atomic():
+        if article is not None:
+            lock_article(article.pk)
+        declaration = save_with_history(
+            DeclarationOfInterest(
+                profile=profile,
+                kind=kind,
+                text=text,
+                article=article,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            ),
+            actor=actor,
+            reason=reason,
+        )
+        if article is not None and declaration.is_current():
+            open_assignments = (
+                ReviewAssignment.objects.select_for_update()
+                .active()
+                .filter(article=article, reviewer_id=profile.user_id)
+                .exclude(conflict_status__in=[ConflictStatus.DECLARED, ConflictStatus.OVERRIDDEN])
+            )
+            for assignment in open_assignments:
+                assignment.declare_conflict(declaration=declaration)
+                save_with_history(
+                    assignment,
+                    actor=actor,
+                    reason=f"declare_conflict: declared on the board profile — {reason}",
+                )
+    return declaration
+
+
+def declaration_end(
+    *, declaration: DeclarationOfInterest, valid_to: date, actor, reason: str
+) -> DeclarationOfInterest:
+    """End a declaration on ``valid_to``; it stays on record, no longer listed on /board/."""
+    _require_profile_owner_or_manager(declaration.profile, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise EditorialError("Say why the declaration ends: the reason is kept in history.")
+    if valid_to < declaration.valid_from:
+        raise EditorialError("A declaration of interest ends on or after the day it starts.")
+    with transaction.atomic():
+        locked = DeclarationOfInterest.objects.select_for_update().get(pk=declaration.pk)
+        locked.valid_to = valid_to
+        return save_with_history(locked, actor=actor, reason=f"ended {valid_to}: {reason}")

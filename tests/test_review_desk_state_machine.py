@@ -53,7 +53,8 @@ NOTES = st.text(
 
 
 REACHED: Counter = Counter()
-"""Steps that ended in each review status, to show the machine reaches Approved at all."""
+"""Steps that ended in each review status, to show the machine reaches Approved (and a periodic
+review) at all."""
 
 
 def _history_rows() -> int:
@@ -125,7 +126,16 @@ class ReviewDesk(RuleBasedStateMachine):
 
     @rule(
         person=st.sampled_from(PEOPLE),
-        step=st.sampled_from(["start_review", "resubmit", "approve", "publish", "withdraw"]),
+        step=st.sampled_from(
+            [
+                "start_review",
+                "resubmit",
+                "approve",
+                "publish",
+                "withdraw",
+                "start_periodic_review",
+            ]
+        ),
     )
     def article_transition(self, person, step):
         service = getattr(services, f"article_{step}")
@@ -170,16 +180,35 @@ class ReviewDesk(RuleBasedStateMachine):
         person=st.sampled_from(PEOPLE),
         step=st.sampled_from(["accept", "decline", "cancel", "complete"]),
         recommendation=st.sampled_from(["approve", "request_changes"]),
+        declaration=st.sampled_from(["none", "conflict", "nothing"]),
         which=st.integers(0, 5),
     )
-    def assignment_step(self, person, step, recommendation, which):
+    def assignment_step(self, person, step, recommendation, declaration, which):
         assignments = list(ReviewAssignment.objects.filter(article_id=self.article_id))
         if not assignments:
             return
         assignment = assignments[which % len(assignments)]
         service = getattr(reviewer_services, f"assignment_{step}")
-        extra = {"recommendation": recommendation} if step == "complete" else {}
+        extra = {}
+        if step == "complete":
+            extra = {"recommendation": recommendation}
+        elif step == "accept" and declaration == "none":
+            extra = {"no_conflict": True}
+        elif step == "accept" and declaration == "conflict":
+            extra = {"conflict": "I advise a maker of phosphate binders."}
         self.attempt(lambda: service(assignment=assignment, actor=self.people[person], **extra))
+
+    @rule(person=st.sampled_from(PEOPLE), which=st.integers(0, 5), reason=NOTES)
+    def override_conflict(self, person, which, reason):
+        assignments = list(ReviewAssignment.objects.filter(article_id=self.article_id))
+        if assignments:
+            self.attempt(
+                lambda: reviewer_services.assignment_conflict_override(
+                    assignment=assignments[which % len(assignments)],
+                    actor=self.people[person],
+                    reason=reason,
+                )
+            )
 
     @rule(person=st.sampled_from(PEOPLE), claim=st.integers(0, 5), text=WORDS)
     def edit_wording(self, person, claim, text):
@@ -258,7 +287,19 @@ class ReviewDesk(RuleBasedStateMachine):
         pending = [claim for claim in claims if claim.review_status == "pending"]
         if article.review_status == ReviewStatus.CHANGES_REQUESTED:
             step = lambda: services.article_resubmit(article=article, actor=editor)  # noqa: E731
-        elif active is None and article.review_status != ReviewStatus.UNDER_REVIEW:
+        elif article.review_status == ReviewStatus.APPROVED:
+            step = lambda: services.article_start_periodic_review(  # noqa: E731
+                article=article, actor=editor
+            )
+        elif active is not None and active.conflict_status == "declared":
+            step = lambda: reviewer_services.assignment_conflict_override(  # noqa: E731
+                assignment=active, actor=approver, reason="Minor and declared; no other expert"
+            )
+        elif active is not None and active.status == "assigned":
+            step = lambda: reviewer_services.assignment_accept(  # noqa: E731
+                assignment=active, actor=active.reviewer, no_conflict=True
+            )
+        elif active is None and not article.is_under_review:
             step = lambda: reviewer_services.assignment_create(  # noqa: E731
                 article=article,
                 reviewer=self.people["reviewer_a"],
@@ -359,6 +400,7 @@ def test_i1_to_i4_and_i7_hold_whatever_people_do():
     REACHED.clear()
     ReviewDesk.TestCase().runTest()
     assert REACHED[ReviewStatus.APPROVED], "no example reached an approved article"
+    assert REACHED[ReviewStatus.PERIODIC_REVIEW], "no example reached a periodic review"
 
 
 @pytest.mark.django_db

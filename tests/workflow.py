@@ -20,8 +20,11 @@ def assign_and_start(article: Article, *, editor, reviewer) -> Article:
 
 
 def approve_everything(article: Article, *, reviewer, approver) -> Article:
-    """Reviewer approves every claim and recommends approval; the approver approves."""
+    """Reviewer accepts (no conflict of interest), approves every claim and recommends
+    approval; the approver approves."""
     assignment = article.assignments.get(reviewer=reviewer, round=article.round)
+    if assignment.status == "assigned":
+        reviewer_services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
     reviewer_services.claims_decide(
         claims=list(Claim.objects.of_article(article)), actor=reviewer, decision="approve"
     )

@@ -4,7 +4,8 @@ user, runs in one transaction under the lock order of ``locks`` and records who 
 - ``workflow``: the review and publication transitions;
 - ``content``: edits to wordings, citations, claims, sections and references (material, I2);
 - ``importing``: applying a Markdown file, new or as an update;
-- ``locks``: the one lock order every write that can change what “Approved” means follows.
+- ``locks``: the one lock order every write that can change what “Approved” means follows;
+- ``feedback``: readers' reports on claims and the editors' queue.
 """
 
 from .content import (
@@ -21,6 +22,7 @@ from .content import (
     section_rename,
     wording_set,
 )
+from .feedback import changes_answering, feedback_accept, feedback_dismiss, feedback_submit
 from .importing import ArticleImport, article_import
 from .locks import hold_references, lock_article, lock_articles, lock_claim, lock_claims
 from .workflow import (
@@ -29,7 +31,10 @@ from .workflow import (
     article_publish,
     article_request_changes,
     article_resubmit,
+    article_set_next_review,
+    article_start_periodic_review,
     article_start_review,
+    article_suspend_approval,
     article_withdraw,
 )
 
@@ -42,13 +47,20 @@ __all__ = [
     "article_request_changes",
     "article_resubmit",
     "article_retitle",
+    "article_set_next_review",
+    "article_start_periodic_review",
     "article_start_review",
+    "article_suspend_approval",
     "article_touch_version",
     "article_withdraw",
+    "changes_answering",
     "claim_add",
     "claim_move",
     "claim_remove",
     "claim_set_citations",
+    "feedback_accept",
+    "feedback_dismiss",
+    "feedback_submit",
     "hold_references",
     "lock_article",
     "lock_articles",

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from editorial.exceptions import EditorialError
 from editorial.history import attributed_reason, delete_with_history, save_with_history
 
-from ..choices import ClaimKind, ClaimStatus, ReadingLevel, ReviewStatus
+from ..choices import ClaimKind, ClaimStatus, ReadingLevel
 from ..models import Article, Citation, Claim, Reference, Section, Wording
 from ..outline import in_reading_order
 from ..signals import article_transitioned, review_round_opened
@@ -41,7 +41,7 @@ def _record_material_change(
             save_with_history(claim, actor=actor, reason=f"return_to_pending: {reason}")
     locked.last_material_change_at = timezone.now()
     locked.content_version += 1
-    if locked.review_status == ReviewStatus.APPROVED:
+    if locked.has_standing_approval:
         locked.reopen()
         save_with_history(locked, actor=actor, reason=f"reopen: {reason}")
         review_round_opened.send(sender=Article, article=locked, actor=actor)

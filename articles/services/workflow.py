@@ -2,15 +2,20 @@
 transition of the model under the article's lock, records who and why, and announces it after
 commit. The rules themselves are the transitions' conditions and permissions."""
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_update_with_history
 
 from editorial.exceptions import EditorialError
-from editorial.history import save_with_history
+from editorial.history import attributed_reason, save_with_history
 from editorial.workflow import run_transition
 
+from ..choices import ClaimStatus
 from ..models import Article, Claim
+from ..review_cycle import next_review_due_after
 from ..signals import article_transitioned, review_round_opened
 from .locks import lock_article, lock_claims
 from .permissions import require_perm
@@ -76,14 +81,84 @@ def article_resubmit(*, article: Article, actor, reason: str = "") -> Article:
     return resubmitted
 
 
+def _approval_arguments(actor) -> dict:
+    approved_at = timezone.now()
+    return {
+        "approved_by": actor,
+        "approved_at": approved_at,
+        "next_review_due": next_review_due_after(approved_at),
+    }
+
+
 def article_approve(*, article: Article, actor, reason: str = "") -> Article:
+    """Approve (or, after a periodic review, approve again): the review cycle starts anew and
+    the next review falls due ``EDITORIAL_REVIEW_CYCLE_MONTHS`` later (DESIGN §10)."""
     return _transition_article(
         article=article,
         name="approve",
         actor=actor,
         reason=reason,
-        arguments=lambda: {"approved_by": actor, "approved_at": timezone.now()},
+        arguments=lambda: _approval_arguments(actor),
     )
+
+
+def article_start_periodic_review(*, article: Article, actor, reason: str = "") -> Article:
+    """Open a periodic review round: every claim needs a decision again, the board reviewers
+    of the last round are carried into it, and the page stays Approved until the board approves
+    again or decides otherwise (DESIGN §10)."""
+    with transaction.atomic():
+        started = _transition_article(
+            article=article, name="start_periodic_review", actor=actor, reason=reason
+        )
+        claims = list(Claim.objects.of_article(started).exclude(review_status=ClaimStatus.PENDING))
+        for claim in claims:
+            claim.return_to_pending()
+        if claims:
+            bulk_update_with_history(
+                claims,
+                Claim,
+                ["review_status"],
+                default_user=actor,
+                default_change_reason=attributed_reason(
+                    actor, f"return_to_pending: periodic review, round {started.round}"
+                ),
+            )
+        review_round_opened.send(sender=Article, article=started, actor=actor)
+    return started
+
+
+def article_suspend_approval(*, article: Article, actor, reason: str) -> Article:
+    """End the standing approval of an article in periodic review: a board reviewer sent one
+    of its claims back, so the page stops saying Approved (DESIGN §3 I1). Called by the board's
+    claim decisions, in their transaction, under the article's lock."""
+    return _transition_article(article=article, name="suspend_approval", actor=actor, reason=reason)
+
+
+def article_set_next_review(*, article: Article, due_on: date, actor, reason: str) -> Article:
+    """An editor sets the next review date of an approved article to another day, saying why;
+    readers see it at once (“Next review due”)."""
+    require_perm(actor, "articles.change_article", "set the next review date of")
+    reason = (reason or "").strip()
+    if not reason:
+        raise EditorialError(
+            f"Say why the next review of “{article}” moves: the reason is kept in history."
+        )
+    if due_on <= timezone.localdate():
+        raise EditorialError(f"The next review of “{article}” must fall due after today.")
+    with transaction.atomic():
+        locked = lock_article(article.pk)
+        if not locked.has_standing_approval:
+            raise EditorialError(
+                f"“{locked}” is {locked.get_review_status_display().lower()}: its next review "
+                "date is set when the board approves it."
+            )
+        if locked.next_review_due == due_on:
+            return locked
+        locked.next_review_due = due_on
+        locked.content_version += 1
+        return save_with_history(
+            locked, actor=actor, reason=f"next review due {due_on.isoformat()}: {reason}"
+        )
 
 
 def article_publish(*, article: Article, actor, reason: str = "") -> Article:

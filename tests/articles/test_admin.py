@@ -218,6 +218,7 @@ def test_nobody_approves_an_article_they_created(client, reviewer):
     claims = list(Claim.objects.of_article(article))
     reviewer_services.claims_decide(claims=claims, actor=reviewer, decision="approve")
     assignment = article.assignments.get(reviewer=reviewer)
+    reviewer_services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
     reviewer_services.assignment_complete(
         assignment=assignment, actor=reviewer, recommendation="approve"
     )
@@ -236,6 +237,9 @@ def test_approver_approves_and_editor_publishes_through_buttons(client, editor, 
     article = assign_and_start(article_with_claims(editor=editor), editor=editor, reviewer=reviewer)
     reviewer_services.claims_decide(
         claims=list(Claim.objects.of_article(article)), actor=reviewer, decision="approve"
+    )
+    reviewer_services.assignment_accept(
+        assignment=article.assignments.get(), actor=reviewer, no_conflict=True
     )
     reviewer_services.assignment_complete(
         assignment=article.assignments.get(), actor=reviewer, recommendation="approve"

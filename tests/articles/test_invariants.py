@@ -14,7 +14,12 @@ from articles.choices import ClaimStatus, ReviewStatus
 from articles.models import Article, Claim, Reference, Wording
 from editorial.exceptions import EditorialError
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_complete, assignment_create, claims_decide
+from reviewers.services import (
+    assignment_accept,
+    assignment_complete,
+    assignment_create,
+    claims_decide,
+)
 from tests.factories import ReferenceFactory, article_with_claims
 from tests.workflow import approved_article, assign_and_start
 
@@ -38,6 +43,7 @@ class TestI1TruthfulBadge:
         )
         claim = Claim.objects.of_article(article).first()
         claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        assignment_accept(assignment=article.assignments.get(), actor=reviewer, no_conflict=True)
         assignment_complete(
             assignment=article.assignments.get(), actor=reviewer, recommendation="approve"
         )

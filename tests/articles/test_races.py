@@ -78,11 +78,14 @@ def ready_for_approval() -> Ready:
     article = services.article_start_review(article=article, actor=editor)
     claims = list(Claim.objects.of_article(article).order_by("order"))
     claims_decide(claims=claims, actor=first, decision=Decision.APPROVE)
+    assignment_accept(
+        assignment=article.assignments.get(reviewer=first), actor=first, no_conflict=True
+    )
     assignment_complete(
         assignment=article.assignments.get(reviewer=first), actor=first, recommendation="approve"
     )
     second_assignment = assignment_accept(
-        assignment=article.assignments.get(reviewer=second), actor=second
+        assignment=article.assignments.get(reviewer=second), actor=second, no_conflict=True
     )
     return Ready(article, editor, approver, second, second_assignment, reference, claims)
 

@@ -162,6 +162,9 @@ class TestPolicy:
         ]
 
     def test_finished_assignments_are_not_reminded(self, sweep, assignment):
+        services.assignment_accept(
+            assignment=assignment, actor=assignment.reviewer, no_conflict=True
+        )
         services.assignment_complete(
             assignment=assignment, actor=assignment.reviewer, recommendation="approve"
         )
@@ -221,6 +224,11 @@ class TestArticleNotices:
 
     def complete(self, article, reviewer, captured, recommendation="approve"):
         with time_machine.travel(T0 + hours(30), tick=False), captured(execute=True):
+            services.assignment_accept(
+                assignment=article.assignments.get(reviewer=reviewer),
+                actor=reviewer,
+                no_conflict=True,
+            )
             services.assignment_complete(
                 assignment=article.assignments.get(reviewer=reviewer),
                 actor=reviewer,
@@ -248,6 +256,11 @@ class TestArticleNotices:
     ):
         article, first, second = two_reviews
         for reviewer in (first, second):
+            services.assignment_accept(
+                assignment=article.assignments.get(reviewer=reviewer),
+                actor=reviewer,
+                no_conflict=True,
+            )
             services.assignment_complete(
                 assignment=article.assignments.get(reviewer=reviewer),
                 actor=reviewer,

@@ -80,7 +80,7 @@ class TestAssignments:
 
     def test_reviewer_accepts_then_completes_with_a_recommendation(self, reviewer):
         assignment = ReviewAssignmentFactory(reviewer=reviewer)
-        services.assignment_accept(assignment=assignment, actor=reviewer)
+        services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
         with pytest.raises(EditorialError, match="Choose a recommendation"):
             services.assignment_complete(assignment=assignment, actor=reviewer, recommendation="")
         done = services.assignment_complete(
@@ -92,14 +92,16 @@ class TestAssignments:
     def test_only_the_assigned_reviewer_answers_an_assignment(self, reviewer):
         assignment = ReviewAssignmentFactory(reviewer=reviewer)
         with pytest.raises(EditorialPermissionDenied, match="Only"):
-            services.assignment_accept(assignment=assignment, actor=BoardReviewerFactory())
+            services.assignment_accept(
+                assignment=assignment, actor=BoardReviewerFactory(), no_conflict=True
+            )
         assert ReviewAssignment.objects.get(pk=assignment.pk).status == AssignmentStatus.ASSIGNED
 
     def test_editor_cancels_and_reviewer_cannot_answer_a_cancelled_one(self, editor, reviewer):
         assignment = ReviewAssignmentFactory(reviewer=reviewer)
         services.assignment_cancel(assignment=assignment, actor=editor, reason="Conflict")
         with pytest.raises(EditorialError, match="it is Cancelled"):
-            services.assignment_accept(assignment=assignment, actor=reviewer)
+            services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
 
 
 class TestClaimDecisions:
