@@ -17,12 +17,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         "articles.start_review",
         "articles.publish_article",
+        "articles.view_governance",
+        "articles.view_claimfeedback",
+        "articles.change_claimfeedback",
         "reviewers.view_reviewerprofile",
         "reviewers.view_reviewassignment",
         "reviewers.add_reviewassignment",
         "reviewers.change_reviewassignment",
         "reviewers.view_claimdecision",
         "reviewers.view_reminder",
+        "reviewers.view_declarationofinterest",
     ],
     BOARD: [
         *(f"articles.view_{model}" for model in _CONTENT_MODELS),
@@ -30,16 +34,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviewers.view_reviewassignment",
         "reviewers.view_claimdecision",
         "reviewers.add_claimdecision",
+        "reviewers.view_declarationofinterest",
+        "reviewers.add_declarationofinterest",
+        "reviewers.change_declarationofinterest",
     ],
     APPROVERS: [
         "articles.view_article",
         "articles.approve_article",
+        "reviewers.view_reviewassignment",
     ],
 }
 
 
 def ensure_roles(apps=global_apps, *, using="default") -> list[str]:
-    """Create or complete the role groups; idempotent. Returns the names of groups created."""
+    """Create or complete the role groups; idempotent. Returns the names of groups created.
+
+    Run from a data migration, it grants the permissions of the models that exist at that
+    point of the migration history; a later migration runs it again for the newer ones.
+    """
     from django.contrib.auth.management import create_permissions
 
     for label in ("articles", "reviewers"):
@@ -60,9 +72,10 @@ def ensure_roles(apps=global_apps, *, using="default") -> list[str]:
             created.append(name)
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            group.permissions.add(
-                permission_model.objects.using(using).get(
-                    content_type__app_label=app_label, codename=codename
-                )
+            permissions = permission_model.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
             )
+            if apps is global_apps:
+                permissions = [permissions.get()]
+            group.permissions.add(*permissions)
     return created

@@ -20,35 +20,11 @@ from reviewers import services
 from reviewers.models import Reminder
 from reviewers.reminders import reminder_send, reminders_sweep
 from reviewers.roles import ensure_roles
-from reviewers.tasks import reminder_send_task, reminders_enqueue
+from reviewers.tasks import reminder_send_task
 from tests.factories import ReviewAssignmentFactory, article_with_claims
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DUE = T0 + timedelta(days=7)
-
-
-@pytest.fixture
-def eager_celery():
-    """This test runs Celery tasks eagerly, in this process (the only place eager mode is used).
-
-    As on a worker, a task's failure is recorded in its result and the reminder row, not raised.
-    """
-    from editorial.celery import app
-
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def sweep(django_capture_on_commit_callbacks, eager_celery):
-    """One sweep at a moment, as beat would run it: claim, then queue the sends after commit."""
-
-    def run(at: datetime):
-        with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
-            return reminders_sweep(deliver=reminders_enqueue)
-
-    return run
 
 
 @pytest.fixture
