@@ -30,6 +30,7 @@ from editorial.exceptions import EditorialError
 from editorial.workflow import check_transition, declared_transition, transition_label
 
 from . import services
+from .admin_governance import ReviewDateFilter, next_review_display, next_review_urls
 from .admin_import import article_import_urls
 from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
@@ -96,6 +97,7 @@ ARTICLE_TRANSITIONS = {
     "request_changes": services.article_request_changes,
     "resubmit": services.article_resubmit,
     "approve": services.article_approve,
+    "start_periodic_review": services.article_start_periodic_review,
     "publish": services.article_publish,
     "withdraw": services.article_withdraw,
 }
@@ -112,8 +114,9 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         "publication_status",
         "round",
         "last_material_change_at",
+        "next_review",
     ]
-    list_filter = ["review_status", "publication_status"]
+    list_filter = ["review_status", "publication_status", ReviewDateFilter]
     search_fields = ["title"]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -125,6 +128,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         "last_material_change_at",
         "approved_by",
         "approved_at",
+        "next_review",
         "published_at",
         "created_by",
         "created_at",
@@ -138,6 +142,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                     ("review_status", "round"),
                     "publication_status",
                     ("approved_by", "approved_at"),
+                    "next_review",
                     "published_at",
                     ("created_by", "created_at"),
                     "last_material_change_at",
@@ -188,9 +193,14 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 reason="Question reworded in the admin",
             )
 
+    @admin.display(description=_("next review due"), ordering="next_review_due")
+    def next_review(self, article):
+        return next_review_display(article)
+
     def get_urls(self):
         return [
             *article_import_urls(self),
+            *next_review_urls(self),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -231,6 +241,10 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 editorial_blocked=blocked,
                 editorial_outline=outline_for_editors(article),
                 may_add_claims=request.user.has_perm("articles.add_claim"),
+                may_set_next_review=(
+                    article.has_standing_approval
+                    and request.user.has_perm("articles.change_article")
+                ),
                 may_assign=request.user.has_perm("reviewers.add_reviewassignment"),
             )
         return super().change_view(request, object_id, form_url, extra_context)

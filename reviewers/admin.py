@@ -45,10 +45,11 @@ from editorial.exceptions import EditorialError
 from editorial.history import records_naming
 
 from . import selectors, services
-from .choices import Decision, Recommendation
+from .choices import Decision, InterestKind, Recommendation
 from .models import (
     ClaimAwaitingReview,
     ClaimDecision,
+    DeclarationOfInterest,
     Reminder,
     ReviewAssignment,
     ReviewerProfile,
@@ -388,6 +389,53 @@ class CompleteAssignmentForm(forms.Form):
     )
 
 
+class AcceptAssignmentForm(forms.Form):
+    """Accepting declares the reviewer's interests in the article (DESIGN §10)."""
+
+    declaration = forms.ChoiceField(
+        label=_("Conflict of interest"),
+        choices=[
+            ("none", _("I have no conflict of interest with this article")),
+            ("conflict", _("I have a conflict of interest with this article")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A conflict is anything that could be seen to influence your review: fees, grants, "
+            "shares, roles, or personal ties to what the article discusses."
+        ),
+    )
+    conflict_kind = forms.ChoiceField(
+        label=_("Kind of interest"),
+        choices=InterestKind.choices,
+        required=False,
+        initial=InterestKind.OTHER,
+    )
+    conflict = forms.CharField(
+        label=_("Your conflict"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown on the public board page. You may still review and request changes; an "
+            "approver must override it before you can recommend approval."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("declaration") == "conflict" and not (data.get("conflict") or "").strip():
+            self.add_error("conflict", _("Describe your conflict of interest."))
+        data["conflict_kind"] = data.get("conflict_kind") or InterestKind.OTHER
+        return data
+
+
+class OverrideConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the reviewer may recommend approval despite the conflict"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kept in the assignment's history with your name."),
+    )
+
+
 class ReviewAssignmentForm(forms.ModelForm):
     class Meta:
         model = ReviewAssignment
@@ -399,12 +447,20 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     """Editors assign and cancel; a reviewer sees “My assignments” and answers them."""
 
     form = ReviewAssignmentForm
-    list_display = ["article", "reviewer", "round", "status", "due", "recommendation"]
-    list_filter = ["status", OverdueFilter, "round"]
+    list_display = [
+        "article",
+        "reviewer",
+        "round",
+        "status",
+        "due",
+        "recommendation",
+        "conflict_status",
+    ]
+    list_filter = ["status", OverdueFilter, "conflict_status", "round"]
     list_select_related = ["article", "reviewer"]
     search_fields = ["article__title", "reviewer__username", "reviewer__last_name"]
     autocomplete_fields = ["article", "reviewer"]
-    actions = ["accept", "decline", "complete", "cancel"]
+    actions = ["accept", "decline", "complete", "cancel", "override_conflict"]
     readonly_fields = [
         "article",
         "reviewer",
@@ -415,6 +471,11 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         "assigned_by",
         "assigned_at",
         "completed_at",
+        "conflict_status",
+        "declared_conflict",
+        "conflict_override_reason",
+        "conflict_overridden_by",
+        "conflict_overridden_at",
     ]
 
     class Media:
@@ -423,9 +484,15 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     def _manages_assignments(self, request) -> bool:
         return request.user.has_perm("reviewers.change_reviewassignment")
 
+    def _sees_all_assignments(self, request) -> bool:
+        """Editors, and approvers (who rule on declared conflicts)."""
+        return self._manages_assignments(request) or request.user.has_perm(
+            "articles.approve_article"
+        )
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if not self._manages_assignments(request):
+        if not self._sees_all_assignments(request):
             queryset = queryset.for_reviewer(request.user)
         return queryset
 
@@ -494,9 +561,56 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=_("Accept selected assignments"))
+    @admin.action(description=_("Accept selected assignments, declaring interests…"))
     def accept(self, request, queryset):
-        self._take_assignment_step(request, queryset, services.assignment_accept, "accepted")
+        form = AcceptAssignmentForm(request.POST if "declaration" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            declared = (
+                {"conflict": data["conflict"], "conflict_kind": data["conflict_kind"]}
+                if data["declaration"] == "conflict"
+                else {"no_conflict": True}
+            )
+            self._take_assignment_step(
+                request, queryset, services.assignment_accept, "accepted", **declared
+            )
+            return None
+        assignments = list(queryset.select_related("article"))
+        profile = ReviewerProfile.objects.filter(user=request.user).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Accept and declare your interests"),
+            "opts": self.opts,
+            "assignments": assignments,
+            "declarations": list(profile.declarations.current()) if profile else [],
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reviewers/reviewassignment/accept.html", context)
+
+    @admin.action(description=_("Override the declared conflict of interest…"))
+    def override_conflict(self, request, queryset):
+        form = OverrideConflictForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._take_assignment_step(
+                request,
+                queryset,
+                services.assignment_conflict_override,
+                "cleared to recommend approval",
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Override a declared conflict of interest"),
+            "opts": self.opts,
+            "assignments": list(queryset.select_related("declared_conflict", "reviewer")),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/reviewers/reviewassignment/override_conflict.html", context
+        )
 
     @admin.action(description=_("Decline selected assignments"))
     def decline(self, request, queryset):
@@ -564,6 +678,7 @@ class ReviewerProfileForm(forms.ModelForm):
 class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
     form = ReviewerProfileForm
     list_display = ["__str__", "specialty", "active"]
+    readonly_fields = ["declarations"]
     list_filter = ["active", "specialty"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "specialty"]
     autocomplete_fields = ["user"]
@@ -571,7 +686,33 @@ class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["user", "credentials", "specialty", "active"]
-        return fields if is_history_request(request) else [*fields, "reason"]
+        if is_history_request(request):
+            return fields
+        return [*fields, "reason", "declarations"] if obj is not None else [*fields, "reason"]
+
+    @admin.display(description=_("declarations of interest"))
+    def declarations(self, profile):
+        """Current and past, newest first; each is declared and ended on its own page."""
+        rows = profile.declarations.select_related("article")
+        if not rows:
+            return _("None declared.")
+        return format_html(
+            "<ul class='board-decisions'>{}</ul>",
+            format_html_join(
+                "",
+                "<li><a href='{}'>{}: {}</a> ({} – {})</li>",
+                (
+                    (
+                        reverse("admin:reviewers_declarationofinterest_change", args=[row.pk]),
+                        row.get_kind_display(),
+                        row.text,
+                        row.valid_from,
+                        row.valid_to or _("in force"),
+                    )
+                    for row in rows
+                ),
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         services.reviewer_profile_save(
@@ -581,6 +722,115 @@ class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         """Profiles are made inactive, never deleted: the board page and decisions cite them."""
         return False
+
+
+# Declarations of interest (DESIGN §10): each board member keeps their own.
+
+
+class CurrentDeclarationFilter(admin.SimpleListFilter):
+    title = _("in force")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In force today")), ("no", _("Ended or not yet started"))]
+
+    def queryset(self, request, queryset):
+        current = DeclarationOfInterest.objects.current().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=current)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=current)
+        return queryset
+
+
+class DeclarationForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Note for the record"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the declaration's history with your name."),
+    )
+
+    class Meta:
+        model = DeclarationOfInterest
+        fields = ["profile", "kind", "text", "article", "valid_from", "valid_to"]
+
+
+@admin.register(DeclarationOfInterest)
+class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    """A board member declares their interests here; once saved, a declaration only ends."""
+
+    form = DeclarationForm
+    list_display = ["profile", "kind", "text", "article", "valid_from", "valid_to"]
+    list_filter = [CurrentDeclarationFilter, "kind"]
+    list_select_related = ["profile__user", "article"]
+    search_fields = ["text", "profile__user__last_name", "article__title"]
+    autocomplete_fields = ["article"]
+
+    def _manages_profiles(self, request) -> bool:
+        return request.user.has_perm("reviewers.change_reviewerprofile")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._manages_profiles(request) or request.user.has_perm("articles.approve_article"):
+            return queryset
+        if request.user.has_perm("reviewers.change_reviewassignment"):
+            return queryset  # editors choose reviewers knowing their interests
+        return queryset.filter(profile__user=request.user)
+
+    def get_fields(self, request, obj=None):
+        if is_history_request(request):
+            return ["profile", "kind", "text", "article", "valid_from", "valid_to"]
+        if obj is not None:
+            return ["profile", "kind", "text", "article", "valid_from", "valid_to", "reason"]
+        fields = ["kind", "text", "article", "valid_from", "valid_to", "reason"]
+        return ["profile", *fields] if self._manages_profiles(request) else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["profile", "kind", "text", "article", "valid_from"]
+        return super().get_readonly_fields(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        return {"valid_from": timezone.localdate()}
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not (
+            obj.profile.user_id == request.user.pk or self._manages_profiles(request)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """Declarations end, never vanish: what a reviewer declared stays on record."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        reason = (data.get("reason") or "").strip()
+        if change:
+            if "valid_to" in form.changed_data:
+                services.declaration_end(
+                    declaration=obj,
+                    valid_to=data["valid_to"],
+                    actor=request.user,
+                    reason=reason or "Ended in the admin",
+                )
+            return
+        profile = data.get("profile") or ReviewerProfile.objects.filter(user=request.user).first()
+        if profile is None:
+            raise EditorialError("You have no board profile to declare interests on.")
+        created = services.declaration_add(
+            profile=profile,
+            kind=data["kind"],
+            text=data["text"],
+            article=data.get("article"),
+            valid_from=data.get("valid_from"),
+            valid_to=data.get("valid_to"),
+            actor=request.user,
+            reason=reason or "Declared in the admin",
+        )
+        adopt_created(obj, created)
 
 
 class DeactivationForm(forms.Form):

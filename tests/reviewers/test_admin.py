@@ -238,7 +238,7 @@ def test_reviewer_accepts_and_completes_with_a_recommendation(client, reviewer, 
     client.force_login(reviewer)
     actions = {ACTION_CHECKBOX_NAME: [assignment.pk], "index": 0}
 
-    client.post(ASSIGNMENTS_URL, {"action": "accept", **actions})
+    client.post(ASSIGNMENTS_URL, {"action": "accept", "declaration": "none", **actions})
     form = client.post(ASSIGNMENTS_URL, {"action": "complete", **actions})
     client.post(
         ASSIGNMENTS_URL,
