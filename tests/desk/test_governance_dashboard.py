@@ -205,7 +205,7 @@ def test_csv_export_has_every_figure(client, editor, known_data):
         "overdue_assignment",
         "Maja Lindqvist, MD on Is calcium in the aorta dangerous?",
         "2026-02-25",
-        "6 days overdue",
+        "5 days overdue",
     ] in rows
 
 
