@@ -1,7 +1,10 @@
-"""One command to see the whole product: the seed article, people in every role, a review going.
+"""One command to see the whole product: the seed article, people in every role, a review going,
+an approved article with its reviewers and review dates, a declared conflict of interest, reader
+feedback in the editors' queue and a governance dashboard with data.
 
 Idempotent: each step looks at what is there first, so a second run changes nothing (and says
-so). Every change goes through the services, so the demo's history reads like real work.
+so), and never overwrites what someone changed since. Every change goes through the services,
+so the demo's history reads like real work.
 """
 
 from datetime import timedelta
@@ -14,18 +17,47 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.choices import PublicationStatus, ReadingLevel, ReviewStatus
+from articles.choices import (
+    ClaimStatus,
+    FeedbackKind,
+    PublicationStatus,
+    ReadingLevel,
+    ReviewStatus,
+)
 from articles.interchange.read import read_article
-from articles.models import Article, Claim
-from articles.services import article_import, article_publish, article_start_review, wording_set
+from articles.models import Article, Claim, ClaimFeedback
+from articles.services import (
+    article_approve,
+    article_import,
+    article_publish,
+    article_set_next_review,
+    article_start_review,
+    changes_answering,
+    feedback_accept,
+    feedback_submit,
+    wording_set,
+)
+from desk.selectors import governance_dashboard
 from editorial.exceptions import EditorialError
 from editorial.history import save_with_history
+from reviewers.choices import AssignmentStatus, ConflictStatus, InterestKind
 from reviewers.models import ReviewerProfile
 from reviewers.roles import APPROVERS, BOARD, EDITORS, ensure_roles
-from reviewers.services import assignment_create
+from reviewers.services import (
+    assignment_accept,
+    assignment_complete,
+    assignment_create,
+    claims_decide,
+    declaration_add,
+)
 
 SEED_PATH = Path(settings.EDITORIAL_DEMO_ARTICLE)
 SEED_SLUG = "calcium-deposits-in-tissues"
+APPROVED_PATH = Path(settings.BASE_DIR) / "articles" / "demo" / "coronary-calcium-score.md"
+APPROVED_SLUG = "coronary-artery-calcium-score"
+# The approved article's next review falls due within the editors' reminder window, so the
+# desk and the dashboard list it (an editor moves the date, with a reason, as editors may).
+APPROVED_NEXT_REVIEW_IN = timedelta(days=21)
 SITE = settings.SITE_URL.rstrip("/")
 REASON = "Demo data (seed_demo)"
 
@@ -112,12 +144,62 @@ DEMO_WORDINGS = {
     },
 }
 
+APPROVED_WORDINGS = {
+    "The coronary artery calcium score is the amount of calcified plaque": {
+        ReadingLevel.PATIENT: (
+            "The calcium score tells how much hard, calcium-filled plaque is in the arteries "
+            "of your heart. It comes from a quick CT scan without dye."
+        ),
+    },
+    "In adults without known heart disease, a higher score predicts": {
+        ReadingLevel.PATIENT: (
+            "If you have no known heart disease, a higher score means a higher chance of a "
+            "heart attack, even after your other risk factors are counted."
+        ),
+    },
+}
+
+# Conflicts of interest and reader feedback the demo shows (DESIGN §10).
+LINDQVIST_CONFLICT = (
+    "Paid consultancy (2024–2025) for a company that makes phosphate binders, which the "
+    "article's treatment section discusses."
+)
+OKAFOR_DECLARATION = (
+    "Research grant from the National Kidney Foundation for a study of vascular calcification "
+    "in dialysis (2024–2026)."
+)
+DEMO_FEEDBACK = [
+    # (article slug, claim wording start, kind, reading level, note)
+    (
+        APPROVED_SLUG,
+        "In adults without known heart disease, a higher score predicts",
+        FeedbackKind.OUTDATED,
+        ReadingLevel.CLINICIAN,
+        "Newer cohorts (for example CAC Consortium, 2020) could be cited alongside MESA.",
+    ),
+    (
+        APPROVED_SLUG,
+        "The coronary artery calcium score is the amount of calcified plaque",
+        FeedbackKind.UNCLEAR,
+        ReadingLevel.PATIENT,
+        "What is a good score? I got 120 and do not know if that is high.",
+    ),
+]
+ANSWERED_FEEDBACK = (
+    "Asymptomatic CPPD requires no treatment",
+    "What is CPPD? The page does not say what the letters mean.",
+    "If calcium crystals in a joint (a condition called CPPD, calcium pyrophosphate deposition) "
+    "cause no symptoms, they need no treatment.",
+)
+
 
 class Command(BaseCommand):
     help = (
         "Load the demo: the seed article (with placeholders for references 3, 6 and 7), demo "
-        "users for every role, reviewers assigned, review started and the article published. "
-        "Safe to run again: it only adds what is missing."
+        "users for every role, reviewers assigned, review started and the article published; a "
+        "second article reviewed, approved and published; a declared conflict of interest; "
+        "reader feedback in the editors' queue. Safe to run again: it only adds what is "
+        "missing and never overwrites a change made since."
     )
 
     def add_arguments(self, parser):
@@ -131,17 +213,21 @@ class Command(BaseCommand):
             with transaction.atomic():
                 ensure_roles()
                 users = self.demo_users()
-                article = self.seed_article(Path(seed), editor=users["editor"])
-                self.demo_wordings(article, editor=users["editor"])
+                editor = users["editor"]
+                article = self.seed_article(Path(seed), editor=editor)
+                self.demo_wordings(article, DEMO_WORDINGS, editor=editor)
                 self.assign_reviewers(
                     article,
-                    editor=users["editor"],
+                    editor=editor,
                     reviewers=[users["dr.okafor"], users["dr.lindqvist"]],
                 )
-                article = self.start_and_publish(article, editor=users["editor"])
+                article = self.start_and_publish(article, editor=editor)
+                approved = self.approved_article(users)
+                self.declarations(article, users)
+                self.reader_feedback(article, approved, editor=editor)
         except EditorialError as exc:
             raise CommandError(str(exc)) from exc
-        self.report(article)
+        self.report(article, approved)
 
     def demo_users(self) -> dict:
         user_model = get_user_model()
@@ -179,10 +265,7 @@ class Command(BaseCommand):
         article = Article.objects.filter(slug=SEED_SLUG).first()
         if article is not None:
             return article
-        try:
-            source_text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"Cannot read the seed article {path}: {exc}") from exc
+        source_text = _read(path)
         result = article_import(
             source_text=source_text,
             actor=editor,
@@ -195,16 +278,18 @@ class Command(BaseCommand):
         )
         return result.article
 
-    def demo_wordings(self, article: Article, *, editor) -> None:
+    def demo_wordings(self, article: Article, demo_wordings: dict, *, editor) -> None:
+        """Add the demo's wordings where a claim has none for that level; an existing one,
+        perhaps edited since, stays as it is."""
         claims = Claim.objects.of_article(article).prefetch_related("wordings")
         for claim in claims:
             clinician = claim.wording_text(ReadingLevel.CLINICIAN)
-            for start, wordings in DEMO_WORDINGS.items():
+            for start, wordings in demo_wordings.items():
                 if not clinician.startswith(start):
                     continue
                 current = claim.texts_by_level()
                 for level, text in wordings.items():
-                    if current.get(level) != text:
+                    if level not in current:
                         wording_set(
                             claim=claim, level=level, text=text, actor=editor, reason=REASON
                         )
@@ -234,7 +319,153 @@ class Command(BaseCommand):
             self.done.append("published the article (pending review, with the caution banner)")
         return article
 
-    def report(self, article: Article) -> None:
+    def approved_article(self, users) -> Article:
+        """A second article, reviewed claim by claim by dr.okafor (no conflict of interest) and
+        approved by dr.reyes, then published: the reader page shows who reviewed it and when,
+        and its next review date. Each step runs only from the state the step before left,
+        so an article someone has changed since is left alone."""
+        editor, okafor, reyes = users["editor"], users["dr.okafor"], users["dr.reyes"]
+        article = Article.objects.filter(slug=APPROVED_SLUG).first()
+        if article is None:
+            result = article_import(
+                source_text=_read(APPROVED_PATH), actor=editor, source_name=APPROVED_PATH.name
+            )
+            article = result.article
+            self.done.append(f"imported “{article}”")
+            self.demo_wordings(article, APPROVED_WORDINGS, editor=editor)
+        article.refresh_from_db()
+        if article.round != 1:
+            return article
+        if article.review_status == ReviewStatus.SUBMITTED:
+            if not article.assignments.filter(reviewer=okafor).exists():
+                assignment_create(
+                    article=article,
+                    reviewer=okafor,
+                    due_at=timezone.now() + timedelta(days=14),
+                    actor=editor,
+                    reason=REASON,
+                )
+            article = article_start_review(article=article, actor=editor, reason=REASON)
+            self.done.append(f"started the review of “{article}” (dr.okafor)")
+        assignment = article.assignments.filter(reviewer=okafor, round=1).first()
+        sent_back = (
+            Claim.objects.of_article(article)
+            .filter(review_status=ClaimStatus.CHANGES_REQUESTED)
+            .exists()
+        )
+        if (
+            article.review_status == ReviewStatus.UNDER_REVIEW
+            and assignment is not None
+            and assignment.is_active
+            and not sent_back
+        ):
+            if assignment.status == AssignmentStatus.ASSIGNED:
+                assignment = assignment_accept(
+                    assignment=assignment, actor=okafor, no_conflict=True
+                )
+            if assignment.status == AssignmentStatus.ACCEPTED:
+                pending = list(Claim.objects.of_article(article).awaiting_decision())
+                if pending:
+                    claims_decide(claims=pending, actor=okafor, decision="approve")
+                assignment_complete(
+                    assignment=assignment,
+                    actor=okafor,
+                    recommendation="approve",
+                    reason="Every claim matches its sources.",
+                )
+            article = article_approve(article=article, actor=reyes, reason=REASON)
+            self.done.append(f"approved “{article}” (dr.okafor reviewed, dr.reyes approved)")
+            article = article_set_next_review(
+                article=article,
+                due_on=timezone.localdate() + APPROVED_NEXT_REVIEW_IN,
+                actor=editor,
+                reason=(
+                    "Demo: an updated cardiology guideline is expected next month; review it "
+                    "then rather than in three years."
+                ),
+            )
+            self.done.append(f"set its next review due on {article.next_review_due}")
+        if article.publication_status == PublicationStatus.DRAFT:
+            article = article_publish(article=article, actor=editor, reason=REASON)
+            self.done.append(f"published “{article}”")
+        return article
+
+    def declarations(self, article: Article, users) -> None:
+        """dr.lindqvist accepts the seed article's review naming a conflict of interest;
+        dr.okafor has a research grant on his profile. Both show on /board/."""
+        lindqvist, okafor = users["dr.lindqvist"], users["dr.okafor"]
+        assignment = article.assignments.filter(reviewer=lindqvist, round=article.round).first()
+        if (
+            assignment is not None
+            and assignment.status == AssignmentStatus.ASSIGNED
+            and assignment.conflict_status == ConflictStatus.UNDECLARED
+        ):
+            assignment_accept(
+                assignment=assignment,
+                actor=lindqvist,
+                conflict=LINDQVIST_CONFLICT,
+                conflict_kind=InterestKind.FINANCIAL,
+            )
+            self.done.append(
+                "dr.lindqvist accepted the seed article's review, declaring a conflict"
+            )
+        profile = ReviewerProfile.objects.filter(user=okafor).first()
+        if profile is not None and not profile.declarations.exists():
+            declaration_add(
+                profile=profile,
+                kind=InterestKind.RESEARCH,
+                text=OKAFOR_DECLARATION,
+                valid_from=timezone.localdate().replace(month=1, day=1),
+                actor=okafor,
+                reason=REASON,
+            )
+            self.done.append("dr.okafor declared a research grant on his board profile")
+
+    def reader_feedback(self, seed: Article, approved: Article, *, editor) -> None:
+        """Two reports in the editors' queue, and one an editor answered with an edit."""
+        if ClaimFeedback.objects.filter(claim__section__article__in=[seed, approved]).exists():
+            return
+        articles = {seed.slug: seed, approved.slug: approved}
+        for slug, start, kind, level, note in DEMO_FEEDBACK:
+            claim = _claim_starting(articles[slug], start)
+            if claim is None or articles[slug].publication_status != PublicationStatus.PUBLISHED:
+                continue
+            feedback_submit(
+                claim=claim,
+                kind=kind,
+                note=note,
+                reading_level=level,
+                article_version=articles[slug].content_version,
+            )
+            self.done.append(f"a reader reported a problem with claim {claim.pk}")
+        start, note, answer = ANSWERED_FEEDBACK
+        claim = _claim_starting(seed, start)
+        if claim is None or seed.publication_status != PublicationStatus.PUBLISHED:
+            return
+        seed.refresh_from_db()
+        feedback = feedback_submit(
+            claim=claim,
+            kind=FeedbackKind.UNCLEAR,
+            note=note,
+            reading_level=ReadingLevel.PATIENT,
+            article_version=seed.content_version,
+        )
+        wording_set(
+            claim=claim,
+            level=ReadingLevel.PATIENT,
+            text=answer,
+            actor=editor,
+            reason="Reader feedback: say what CPPD stands for",
+        )
+        feedback_accept(
+            feedback=feedback,
+            answered_by_change=changes_answering(feedback).first(),
+            actor=editor,
+            reason="Fair point: the patient wording now spells out CPPD.",
+        )
+        self.done.append(f"an editor answered a reader's report on claim {claim.pk}")
+
+    def report(self, article: Article, approved: Article) -> None:
         write = self.stdout.write
         if self.done:
             for line in self.done:
@@ -246,6 +477,10 @@ class Command(BaseCommand):
         write(f"Read the article:  {SITE}{article.get_absolute_url()}")
         write("  Pick “Patient or caregiver” or “Student” under “Which best describes you?”;")
         write("  the page says the content is pending review (caution banner, stepper).")
+        write(f"An approved one:   {SITE}{approved.get_absolute_url()}")
+        write("  “Medically reviewed by”, “Page last reviewed · Next review due”; each statement")
+        write("  has “Report a problem with this statement”.")
+        write(f"The board and its declarations of interest: {SITE}/board/")
         write(f"Log in to the admin: {SITE}/admin/")
         write("  username        password             role")
         for username, password, role, *_ in DEMO_USERS:
@@ -255,9 +490,37 @@ class Command(BaseCommand):
         write("    that block approval until completed, and the review assignments.")
         write("  dr.okafor: “My assignments” (due within 48 hours) and the claims awaiting review;")
         write("    approve or request changes, then complete the assignment.")
+        write("  dr.lindqvist: declared a conflict with the seed article; an approving")
+        write("    recommendation from her needs dr.reyes's override, with a reason.")
         write("  dr.reyes: approve the article once the claims and references are in order.")
+        write("  editor: Reader feedback (the queue), the governance dashboard and its CSV.")
         write("  admin: every change, with who and why, under History.")
+        dashboard = governance_dashboard()
+        share = dashboard.compliance.share
+        write(
+            f"Governance dashboard ({SITE}/admin/governance/): "
+            f"{dashboard.compliance.approved} of {dashboard.compliance.claims} published claims "
+            f"approved in their current wording ({0 if share is None else share * 100:.0f} %), "
+            f"{len(dashboard.past_review_date)} past review date, "
+            f"{len(dashboard.due_for_review)} due for review, "
+            f"{dashboard.open_feedback} open feedback, "
+            f"{len(dashboard.overdue_assignments)} overdue assignments."
+        )
         write("The demo passwords are for this machine only; change them anywhere else.")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"Cannot read the demo article {path}: {exc}") from exc
+
+
+def _claim_starting(article: Article, start: str) -> Claim | None:
+    for claim in Claim.objects.of_article(article).prefetch_related("wordings"):
+        if claim.wording_text(ReadingLevel.CLINICIAN).startswith(start):
+            return claim
+    return None
 
 
 def _missing_numbers(source_text: str) -> list[int]:
