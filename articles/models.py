@@ -165,6 +165,16 @@ class Article(ConcurrentTransitionMixin, models.Model):
             "reason; readers see it as “Next review due”."
         ),
     )
+    review_date_passed_at = models.DateTimeField(
+        _("review date passed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the reminder sweep noticed that the next review date had passed; from then "
+            "on a periodic review in progress says so on the page. Cleared by a new date."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -298,6 +308,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
         self.approved_by = approved_by
         self.approved_at = approved_at
         self.next_review_due = next_review_due
+        self.review_date_passed_at = None
 
     @transition(
         field=review_status,
@@ -339,6 +350,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
         self.approved_by = None
         self.approved_at = None
         self.next_review_due = None
+        self.review_date_passed_at = None
 
     # Publication workflow.
 
@@ -385,6 +397,13 @@ class Article(ConcurrentTransitionMixin, models.Model):
         return self.has_standing_approval and review_cycle.review_date_passed(
             self.next_review_due, today=today
         )
+
+    @property
+    def says_review_in_progress(self) -> bool:
+        """The page says a periodic review is in progress only once its date has passed
+        (DESIGN §10): a fact recorded by the reminder sweep, so the page depends on the
+        article's data alone, never on the clock of the request that renders it."""
+        return self.is_in_periodic_review and self.review_date_passed_at is not None
 
 
 class SectionQuerySet(models.QuerySet):

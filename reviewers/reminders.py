@@ -34,7 +34,7 @@ from django.utils import timezone
 from articles.choices import PublicationStatus, ReviewStatus
 from articles.models import Article
 from articles.review_cycle import review_date_key
-from articles.services import article_touch_version
+from articles.services import article_note_review_date_passed
 
 from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, ReminderKind
 from .models import Reminder, ReviewAssignment
@@ -130,7 +130,7 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
     - periodic review date passed: to the article's editor, once per due date, the day after
       it while the article is approved (periodic review started or not). Its page changes
       then (“review in progress” shows only once the date has passed), so reserving it also
-      moves the article's content version on, once, and cached pages refresh.
+      records on the article that the date has passed, once, which refreshes cached pages.
 
     Nothing is owed about an assignment whose article was withdrawn.
     """
@@ -204,7 +204,7 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
             reviewed.filter(next_review_due__lt=today),
             "created_by__email",
             subject="article",
-            reserved=_refresh_pages,
+            reserved=_note_review_dates_passed,
         )
     )
     return owed
@@ -225,9 +225,9 @@ def articles_with_review_dates() -> models.QuerySet:
     )
 
 
-def _refresh_pages(article_ids: list[int]) -> None:
+def _note_review_dates_passed(article_ids: list[int]) -> None:
     for article_id in article_ids:
-        article_touch_version(article_id=article_id)
+        article_note_review_date_passed(article_id=article_id)
 
 
 def articles_with_all_reviews_in() -> models.QuerySet:

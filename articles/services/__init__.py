@@ -28,6 +28,7 @@ from .locks import hold_references, lock_article, lock_articles, lock_claim, loc
 from .workflow import (
     article_approve,
     article_create,
+    article_note_review_date_passed,
     article_publish,
     article_request_changes,
     article_resubmit,
@@ -43,6 +44,7 @@ __all__ = [
     "article_approve",
     "article_create",
     "article_import",
+    "article_note_review_date_passed",
     "article_publish",
     "article_request_changes",
     "article_resubmit",

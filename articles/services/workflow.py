@@ -155,6 +155,7 @@ def article_set_next_review(*, article: Article, due_on: date, actor, reason: st
         if locked.next_review_due == due_on:
             return locked
         locked.next_review_due = due_on
+        locked.review_date_passed_at = None
         locked.content_version += 1
         return save_with_history(
             locked, actor=actor, reason=f"next review due {due_on.isoformat()}: {reason}"
@@ -173,3 +174,20 @@ def article_publish(*, article: Article, actor, reason: str = "") -> Article:
 
 def article_withdraw(*, article: Article, actor, reason: str = "") -> Article:
     return _transition_article(article=article, name="withdraw", actor=actor, reason=reason)
+
+
+def article_note_review_date_passed(*, article_id: int, actor=None) -> Article | None:
+    """Record that the next review date of an approved article has passed; the page of one in
+    periodic review then says the review is in progress (DESIGN §10). Run once per date by the
+    reminder sweep (a system process), in the transaction that reserves the editor's notice."""
+    with transaction.atomic():
+        locked = lock_article(article_id)
+        if not locked.review_date_passed() or locked.review_date_passed_at is not None:
+            return None
+        locked.review_date_passed_at = timezone.now()
+        locked.content_version += 1
+        return save_with_history(
+            locked,
+            actor=actor,
+            reason=f"review date passed: next review was due {locked.next_review_due.isoformat()}",
+        )

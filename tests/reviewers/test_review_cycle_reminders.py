@@ -10,6 +10,7 @@ from django.core import mail
 
 from articles import services
 from articles.models import Article
+from editorial.history import SYSTEM_PREFIX
 from reviewers.models import Reminder
 from tests.factories import ApproverFactory, BoardReviewerFactory, EditorFactory
 from tests.factories import article_with_claims as new_article
@@ -82,11 +83,31 @@ def test_editor_is_told_once_when_the_review_date_has_passed(sweep, article, edi
     assert "No periodic review has started" in mail.outbox[-1].body
 
 
-def test_the_passing_date_refreshes_cached_pages_once(sweep, article):
+def test_the_passing_date_is_recorded_once_and_refreshes_cached_pages(sweep, article):
     version = Article.objects.get(pk=article.pk).content_version
     sweep(at(DUE + timedelta(days=1)))
     sweep(at(DUE + timedelta(days=2)))
-    assert Article.objects.get(pk=article.pk).content_version == version + 1
+
+    noted = Article.objects.get(pk=article.pk)
+    assert noted.content_version == version + 1
+    assert noted.review_date_passed_at == at(DUE + timedelta(days=1))
+    row = noted.history.latest("history_id")
+    assert row.history_user is None
+    assert row.history_change_reason.startswith(SYSTEM_PREFIX)
+    assert row.history_change_reason.endswith("review date passed: next review was due 2029-03-02")
+
+
+def test_a_periodic_review_says_it_is_in_progress_only_once_its_date_has_passed(
+    sweep, article, editor
+):
+    with time_machine.travel(at(DUE - timedelta(days=10)), tick=False):
+        started = services.article_start_periodic_review(article=article, actor=editor)
+    sweep(at(DUE, hour=23))
+    assert not Article.objects.get(pk=started.pk).says_review_in_progress
+
+    sweep(at(DUE + timedelta(days=1)))
+
+    assert Article.objects.get(pk=started.pk).says_review_in_progress
 
 
 def test_no_due_soon_reminder_once_the_periodic_review_has_started(sweep, article, editor):
