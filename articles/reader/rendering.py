@@ -8,6 +8,7 @@ renders several times faster this way. Every text from the database goes through
 ``articles/article_detail.html``.
 """
 
+from collections.abc import Callable
 from html import escape
 from urllib.parse import quote
 
@@ -53,29 +54,36 @@ def _citation_links(numbers: list[int]) -> str:
     return f'<sup class="cite">{links}</sup>'
 
 
-def _claim_html(claim: ReaderClaim) -> str:
-    return escape(claim.text) + _citation_links(claim.citation_numbers)
+ClaimLink = Callable[[int], str]
+"""HTML after a claim's citations, given its id (the “Report a problem” link)."""
 
 
-def article_body_html(sections: list[ReaderSection]) -> SafeString:
-    """Sections as ``<h2>``/``<h3>``, paragraphs as ``<p>``, bullets as nested lists."""
+def _claim_html(claim: ReaderClaim, after: ClaimLink | None = None) -> str:
+    text = escape(claim.text) + _citation_links(claim.citation_numbers)
+    return text + after(claim.id) if after else text
+
+
+def article_body_html(
+    sections: list[ReaderSection], *, after_claim: ClaimLink | None = None
+) -> SafeString:
+    """Sections as ``<h2>``/``<h3>``, paragraphs as ``<p>``, bullets as nested lists; each
+    claim followed by ``after_claim(claim id)`` when given."""
+    _claim = lambda claim: _claim_html(claim, after_claim)  # noqa: E731
     parts: list[str] = []
     for section in sections:
         tag = "h2" if section.level == 2 else "h3"
         parts.append(f"<{tag}>{escape(section.heading)}</{tag}>")
         for kind, block in section.blocks():
             if kind == "paragraph":
-                parts.append(f"<p>{_claim_html(block)}</p>")
+                parts.append(f"<p>{_claim(block)}</p>")
                 continue
             parts.append("<ul>")
             for claim in block:
                 if claim.sub_claims:
-                    sub_items = "\n".join(
-                        f"<li>{_claim_html(sub)}</li>" for sub in claim.sub_claims
-                    )
-                    parts.append(f"<li>{_claim_html(claim)}\n<ul>\n{sub_items}\n</ul></li>")
+                    sub_items = "\n".join(f"<li>{_claim(sub)}</li>" for sub in claim.sub_claims)
+                    parts.append(f"<li>{_claim(claim)}\n<ul>\n{sub_items}\n</ul></li>")
                 else:
-                    parts.append(f"<li>{_claim_html(claim)}</li>")
+                    parts.append(f"<li>{_claim(claim)}</li>")
             parts.append("</ul>")
     return mark_safe("\n".join(parts))
 

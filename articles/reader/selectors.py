@@ -68,6 +68,7 @@ class ArticleHeader:
 class ReaderClaim:
     text: str
     is_paragraph: bool
+    id: int = 0
     citation_numbers: list[int] = field(default_factory=list)
     sub_claims: list["ReaderClaim"] = field(default_factory=list)
 
@@ -206,7 +207,7 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
             continue
         if claim_id not in claims:
             claims[claim_id] = ReaderClaim(
-                text=text or "", is_paragraph=kind == ClaimKind.PARAGRAPH
+                text=text or "", is_paragraph=kind == ClaimKind.PARAGRAPH, id=claim_id
             )
             section_claims[section_id].append((claim_id, parent_id))
         if reference[0] is not None:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..choices import ReadingLevel
+from .governance import governance_context, report_link_maker
 from .page_cache import cached_page
 from .rendering import (
     article_body_html,
@@ -129,17 +130,23 @@ def _choose_reading_level(request) -> HttpResponse:
 
 def _render_article_page(header: ArticleHeader, level: str) -> bytes:
     article = article_for_reader(header=header, reading_level=level)
+    report_link = report_link_maker(
+        slug=header.slug, level=article.reading_level, version=header.content_version
+    )
     return render_to_string(
         "articles/article_detail.html",
         {
             "article": article,
-            "body": article_body_html(article.sections),
+            "body": article_body_html(article.sections, after_claim=report_link),
             "references": references_html(article.references),
             "stepper": review_stepper_html(header.review_step),
             "level_choices": reading_level_choices_html(
                 READING_LEVEL_CHOICES, article.reading_level
             ),
             "csrf_token": _CSRF_PLACEHOLDER.decode(),
+            **governance_context(
+                header=header, references=article.references, level=article.reading_level
+            ),
         },
     ).encode()
 

@@ -1,0 +1,221 @@
+"""Governance on the reader page (DESIGN §4, §10): who reviewed it and when, when it is reviewed
+next, the schema.org ``MedicalWebPage`` metadata, and the link on each statement to report a
+problem with it.
+
+Everything here is read while rendering the cached page of one (article, reading level,
+content version), so it depends on the article's data only: whatever changes it (an approval,
+a new review date, the review date passing, a reviewer's name or credentials) moves the content
+version on. Reviewers are read through the relations the board's models declare towards claims
+and users; this module imports nothing of theirs.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html import escape
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from ..choices import ReadingLevel
+from ..models import Article, Claim
+from .selectors import ArticleHeader, ReaderReference
+
+APPROVING_DECISION = "approve"
+
+
+@dataclass(frozen=True)
+class ReviewerCredit:
+    """A board member named under “Medically reviewed by”."""
+
+    name: str
+    credentials: str
+    specialty: str
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the page says about review: the standing approval, its reviewers and dates."""
+
+    is_approved: bool
+    approved_at: datetime | None
+    next_review_due: date | None
+    review_in_progress: bool
+    published_at: datetime | None
+    last_updated: datetime | None
+    reviewers: list[ReviewerCredit] = field(default_factory=list)
+
+
+def _credit(user) -> ReviewerCredit:
+    profile = getattr(user, "reviewer_profile", None)
+    return ReviewerCredit(
+        name=user.get_full_name() or user.get_username(),
+        credentials=getattr(profile, "credentials", "") or "",
+        specialty=getattr(profile, "specialty", "") or "",
+    )
+
+
+def approval_reviewers(article: Article) -> list:
+    """The board members whose approving decisions made the current approval: for each claim,
+    the reviewer of its last decision up to the approval (an approval, or there would be no
+    approval: DESIGN §3 I1), by name; then the member who approved the article."""
+    if article.approved_at is None:
+        return []
+    claims = Claim.objects.of_article(article).prefetch_related(
+        "decisions__assignment__reviewer__reviewer_profile"  # newest decision first
+    )
+    reviewers = {}
+    for claim in claims:
+        covering = next(
+            (d for d in claim.decisions.all() if d.created_at <= article.approved_at), None
+        )
+        if covering is not None and covering.decision == APPROVING_DECISION:
+            reviewer = covering.assignment.reviewer
+            reviewers[reviewer.pk] = reviewer
+    ordered = sorted(
+        reviewers.values(), key=lambda user: (user.last_name, user.first_name, user.username)
+    )
+    if article.approved_by is not None and article.approved_by_id not in reviewers:
+        ordered.append(article.approved_by)
+    return ordered
+
+
+def review_facts(header: ArticleHeader) -> ReviewFacts:
+    article = Article.objects.select_related("approved_by__reviewer_profile").get(pk=header.id)
+    approved = article.has_standing_approval
+    return ReviewFacts(
+        is_approved=approved,
+        approved_at=article.approved_at if approved else None,
+        next_review_due=article.next_review_due if approved else None,
+        review_in_progress=article.says_review_in_progress,
+        published_at=article.published_at,
+        last_updated=article.last_material_change_at,
+        reviewers=[_credit(user) for user in approval_reviewers(article)] if approved else [],
+    )
+
+
+# schema.org MedicalWebPage (JSON-LD).
+
+_AUDIENCE = {
+    ReadingLevel.PATIENT: {"@type": "Patient", "audienceType": "Patient or caregiver"},
+    ReadingLevel.STUDENT: {"@type": "MedicalAudience", "audienceType": "Student"},
+    ReadingLevel.CLINICIAN: {"@type": "MedicalAudience", "audienceType": "Clinician"},
+}
+
+
+def _day(moment: datetime | None) -> str | None:
+    return timezone.localdate(moment).isoformat() if moment else None
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _citation(reference: ReaderReference) -> dict:
+    cited = {"@type": "ScholarlyArticle", "name": reference.title}
+    if reference.authors:
+        cited["author"] = reference.authors
+    if reference.year:
+        cited["datePublished"] = str(reference.year)
+    if reference.source:
+        cited["isPartOf"] = {"@type": "Periodical", "name": reference.source}
+    identifiers, same_as = [], []
+    if reference.doi:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi})
+        same_as.append(f"https://doi.org/{quote(reference.doi, safe='/')}")
+    if reference.pmid:
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid}
+        )
+        same_as.append(f"https://pubmed.ncbi.nlm.nih.gov/{quote(reference.pmid, safe='')}/")
+    if identifiers:
+        cited["identifier"] = identifiers
+        cited["sameAs"] = same_as
+    if reference.url:
+        cited["url"] = reference.url
+    return cited
+
+
+def medical_web_page(
+    *, header: ArticleHeader, facts: ReviewFacts, references: list[ReaderReference], level: str
+) -> dict:
+    """The page as schema.org ``MedicalWebPage`` data; review fields only while approved."""
+    page = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": header.title,
+        "url": _site(reverse("articles:detail", kwargs={"slug": header.slug})),
+        "inLanguage": "en",
+        "datePublished": _day(facts.published_at),
+        "dateModified": _day(facts.last_updated),
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.EDITORIAL_PUBLISHER_NAME,
+            "url": _site("/"),
+        },
+        "audience": _AUDIENCE.get(level, _AUDIENCE[ReadingLevel.CLINICIAN]),
+    }
+    if facts.is_approved:
+        page["lastReviewed"] = _day(facts.approved_at)
+        page["reviewedBy"] = [
+            {
+                "@type": "Person",
+                "name": reviewer.name,
+                **({"honorificSuffix": reviewer.credentials} if reviewer.credentials else {}),
+                "jobTitle": "Medical Advisory Board member",
+                **({"knowsAbout": reviewer.specialty} if reviewer.specialty else {}),
+            }
+            for reviewer in facts.reviewers
+        ]
+    if references:
+        page["citation"] = [_citation(reference) for reference in references]
+    return {name: value for name, value in page.items() if value is not None}
+
+
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data: dict) -> SafeString:
+    """``data`` in a JSON-LD data block, escaped as Django's ``json_script`` escapes: no ``<``,
+    ``>`` or ``&`` reaches the HTML parser, so no text can close the element. A data block is
+    not executed, so the Content-Security-Policy (``script-src 'self'``) allows it."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+# “Report a problem with this statement”: a plain link on the cached page (works without
+# JavaScript, carries no per-reader data) to the report form on its own uncached address.
+
+
+def report_link_maker(*, slug: str, level: str, version: int):
+    """A function giving the report link of a claim id on this page (level and version in
+    the link, so the report records what the reader saw)."""
+    base = reverse("articles:report_problem", kwargs={"slug": slug, "claim_id": 0})
+    prefix, suffix = base.rsplit("/0/", 1)
+    query = urlencode({"level": level, "v": version})
+
+    def link(claim_id: int) -> str:
+        href = escape(f"{prefix}/{claim_id}/{suffix}?{query}")
+        return (
+            f' <a class="claim-report" href="{href}" rel="nofollow">Report'
+            '<span class="visually-hidden"> a problem with this statement</span></a>'
+        )
+
+    return link
+
+
+def governance_context(*, header: ArticleHeader, references, level: str) -> dict:
+    """What ``articles/article_detail.html``'s governance partials need."""
+    facts = review_facts(header)
+    return {
+        "review": facts,
+        "medical_web_page": json_ld_script(
+            medical_web_page(header=header, facts=facts, references=references, level=level)
+        ),
+    }
