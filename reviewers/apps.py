@@ -9,12 +9,12 @@ class ReviewersConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import post_save, pre_delete
 
         from articles.signals import review_round_opened
         from editorial.history import refuse_to_erase_attribution
 
-        from .services import carry_reviewers_forward
+        from .services import carry_reviewers_forward, reviewer_named_changed
         from .signals import assignment_completed, assignment_created
         from .tasks import all_reviews_in_announce, assignment_announce
 
@@ -24,6 +24,11 @@ class ReviewersConfig(AppConfig):
         )
         review_round_opened.connect(
             carry_reviewers_forward, dispatch_uid="reviewers.carry_reviewers_forward"
+        )
+        post_save.connect(
+            reviewer_named_changed,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="reviewers.reviewer_named_changed",
         )
         pre_delete.connect(
             refuse_to_erase_attribution,

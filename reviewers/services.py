@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -337,11 +337,43 @@ def _suspend_standing_approvals(articles, *, actor, comment: str) -> None:
 
 
 def reviewer_profile_save(*, profile: ReviewerProfile, actor, reason: str) -> ReviewerProfile:
-    """Create or change a board member's profile (credentials, specialty, active), saying why."""
+    """Create or change a board member's profile (credentials, specialty, active), saying why.
+    Pages that name them under “Medically reviewed by” show the change at once."""
     codename = "change_reviewerprofile" if profile.pk else "add_reviewerprofile"
     if actor is not None and not actor.has_perm(f"reviewers.{codename}"):
         raise EditorialPermissionDenied("You need the permission to manage reviewer profiles.")
-    return save_with_history(profile, actor=actor, reason=reason)
+    with transaction.atomic():
+        saved = save_with_history(profile, actor=actor, reason=reason)
+        pages_crediting_refresh(user_id=saved.user_id)
+    return saved
+
+
+def pages_crediting_refresh(*, user_id: int) -> None:
+    """Move on the content version of approved articles whose page may name this person as a
+    reviewer (their approving decisions, or their approval), so cached pages show their name
+    and credentials as they now are."""
+    crediting = (
+        Article.objects.with_standing_approval()
+        .filter(
+            Q(approved_by_id=user_id)
+            | Q(
+                assignments__reviewer_id=user_id,
+                assignments__decisions__decision=Decision.APPROVE,
+            )
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for article_id in sorted(crediting):
+        article_touch_version(article_id=article_id)
+
+
+def reviewer_named_changed(sender, *, instance, update_fields=None, **kwargs) -> None:
+    """``post_save`` receiver for users: a name changed in the admin's user page reaches the
+    pages that credit them (a login, which only stamps ``last_login``, does not)."""
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return
+    pages_crediting_refresh(user_id=instance.pk)
 
 
 def user_deactivate(*, user, actor, reason: str):

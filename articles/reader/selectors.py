@@ -16,7 +16,14 @@ from functools import cache
 from django.db import connection
 from django.utils import timezone
 
-from ..choices import ClaimKind, PublicationStatus, ReadingLevel, ReferenceKind, ReviewStatus
+from ..choices import (
+    STANDING_APPROVAL_STATUSES,
+    ClaimKind,
+    PublicationStatus,
+    ReadingLevel,
+    ReferenceKind,
+    ReviewStatus,
+)
 from ..models import Article, Citation, Claim, Reference, Section, Wording
 from ..outline import CitationNumbers, in_reading_order
 
@@ -28,6 +35,7 @@ _STEP_OF_STATUS = {
     ReviewStatus.UNDER_REVIEW: 1,
     ReviewStatus.CHANGES_REQUESTED: 1,
     ReviewStatus.APPROVED: 2,
+    ReviewStatus.PERIODIC_REVIEW: 2,  # the approval stands while the board confirms it (§10)
 }
 
 _REFERENCE_KIND_LABELS = dict(ReferenceKind.choices)
@@ -57,7 +65,7 @@ class ArticleHeader:
 
     @property
     def is_approved(self) -> bool:
-        return self.review_status == ReviewStatus.APPROVED
+        return self.review_status in STANDING_APPROVAL_STATUSES
 
     @property
     def review_step(self) -> int:
