@@ -8,9 +8,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-LABEL_WIDTH = 220
-BAR_WIDTH = 300
-VALUE_WIDTH = 90
+LABEL_WIDTH = 250
+BAR_WIDTH = 280
+VALUE_WIDTH = 150
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 
@@ -23,7 +23,7 @@ class Bar:
     tone: str = ""  # an extra class: "good", "warn", "bad"
 
 
-def _short(text: str, length: int = 34) -> str:
+def _short(text: str, length: int = 32) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 

@@ -41,6 +41,8 @@ def _percent(share: float | None) -> str:
 
 
 def _days(value: float) -> str:
+    if 0 < value < 0.05:
+        return "< 0.1 days"
     return f"{value:.1f} days"
 
 
