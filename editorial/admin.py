@@ -4,11 +4,14 @@ Every admin write goes through a service; these bases keep history read-only, sh
 refusal as a message, and let a page show rows without offering to change them.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -172,3 +175,62 @@ class ViewOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kept in history with your name."),
+    )
+
+
+class AsksWhyInsteadOfDeleting:
+    """“Delete” on this page asks why and calls a service instead of deleting the row: claims
+    are marked removed, people who acted are deactivated, and their records stay (DESIGN §3 I3).
+
+    A subclass names its page (``replacement_template``) and says what to do with the reason
+    (``replace_deletion``, returning where to go next); ``replaces_deletion`` may let rows that
+    hold no record be deleted as usual. The bulk delete action is gone: one row at a time.
+    """
+
+    replacement_template: str = ""
+
+    def replaces_deletion(self, request, obj) -> bool:
+        return True
+
+    def replacement_context(self, request, obj) -> dict:
+        return {}
+
+    def replace_deletion(self, request, obj, reason: str) -> str:
+        raise NotImplementedError
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
+        if not self.replaces_deletion(request, obj):
+            return super().delete_view(request, object_id, extra_context)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                next_url = self.replace_deletion(request, obj, form.cleaned_data["reason"])
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                next_url = request.get_full_path()
+            return HttpResponseRedirect(next_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            **self.replacement_context(request, obj),
+        }
+        return TemplateResponse(request, self.replacement_template, context)
