@@ -202,9 +202,6 @@ class AsksWhyInsteadOfDeleting:
     def replacement_context(self, request, obj) -> dict:
         return {}
 
-    def replace_deletion(self, request, obj, reason: str) -> str:
-        raise NotImplementedError
-
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
