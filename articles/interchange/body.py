@@ -100,10 +100,10 @@ def _cited_range(item: str) -> tuple[range, str | None]:
 class BodyReader:
     """Reads the body's Markdown blocks into ``plan.sections``, one method per kind of block.
 
-    Each method takes the index of its opening token and returns the index of the next token
-    to read. Open bullets are a stack: a bullet's claim (or None where the bullet cannot be a
-    claim, already reported) stays on it until the bullet closes, so its paragraph and its
-    sub-bullets know where they belong.
+    Each block method (``read_heading``, ``open_bullet``…) takes the index of the block's
+    opening token and returns the index of the next token to read. Open bullets are a stack:
+    a bullet's claim (or None where the bullet cannot be a claim, already reported) stays on
+    it until the bullet closes, so its paragraph and its sub-bullets know where they belong.
     """
 
     def __init__(self, plan: ArticlePlan, *, offset: int):
