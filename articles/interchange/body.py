@@ -15,12 +15,13 @@ from django.conf import settings
 from markdown_it import MarkdownIt
 
 from ..choices import ClaimKind
+from ..models import Section
 from .plan import MAX_REFERENCE_NUMBER, ArticlePlan, ClaimEntry, Problem, SectionEntry
 
 _CITATION_ITEM = r"\d+(?:\s*[-–]\s*\d+)?"
 CITATION_LIST = re.compile(rf"\s*({_CITATION_ITEM}(?:\s*,\s*{_CITATION_ITEM})*)\s*")
 MAX_RANGE = 50
-MAX_HEADING_LENGTH = 300
+MAX_HEADING_LENGTH = Section._meta.get_field("heading").max_length
 # Markdown tokens the claim limit allows: a claim or a section takes at most about ten.
 TOKENS_PER_CLAIM = 12
 

@@ -19,13 +19,13 @@ import yaml
 from django.conf import settings
 
 from ..choices import ReferenceKind
-from ..models import Reference
+from ..models import Article, Reference
 from .plan import MAX_REFERENCE_NUMBER, ArticlePlan, Problem, ReferenceEntry
 
 FRONT_MATTER_FENCE = "---"
 FIRST_YEAR = 1800
-MAX_TITLE_LENGTH = 300
-MAX_SLUG_LENGTH = 200
+MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length
+MAX_SLUG_LENGTH = Article._meta.get_field("slug").max_length
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_PATTERN = re.compile(r"^\d{1,8}$")
