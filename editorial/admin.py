@@ -8,7 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import connection
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -37,11 +38,16 @@ class LabelledHistoryContext(HistoricalRecordContextHelper):
 
 
 def names_a_row(model, value) -> bool:
-    """Whether ``value`` could be a primary key of ``model`` (“abc” or “1.5” cannot)."""
+    """Whether ``value`` could be a primary key of ``model`` (“abc”, “1.5” or a number too large
+    for the column cannot)."""
+    field = model._meta.pk
     try:
-        model._meta.pk.to_python(value)
+        key = field.to_python(value)
     except ValidationError:
         return False
+    if isinstance(key, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
     return "\x00" not in str(value)
 
 
@@ -73,6 +79,17 @@ class AnswersBadIds:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
+        unknown = self._unknown_related_filters(request)
+        if unknown:
+            self.message_user(
+                request,
+                f"“{request.GET[unknown[0]]}” names no row: filter ignored.",
+                messages.ERROR,
+            )
+            query = request.GET.copy()
+            for name in unknown:
+                del query[name]
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
         if request.method == "POST" and "action" in request.POST:
             selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
             unknown = [value for value in selected if not names_a_row(self.model, value)]
@@ -84,6 +101,19 @@ class AnswersBadIds:
                 )
                 return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
+
+    def _unknown_related_filters(self, request) -> list[str]:
+        """Filters by a related row (``?section=…``, ``?article__id__exact=…``) naming none."""
+        unknown = []
+        for name, value in request.GET.items():
+            try:
+                field = self.model._meta.get_field(name.split("__")[0].removesuffix("_id"))
+            except FieldDoesNotExist:
+                continue
+            related = field.related_model if field.is_relation else None
+            if related and name.count("__") <= 2 and not names_a_row(related, value):
+                unknown.append(name)
+        return unknown
 
     def add_view(self, request, form_url="", extra_context=None):
         """Drop initial values (``?section=…``) that cannot name a row of their model."""
