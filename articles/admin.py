@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import (
     ADMIN_MEDIA_CSS,
+    AsksWhyInsteadOfDeleting,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
@@ -371,7 +372,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+class ClaimAdmin(AsksWhyInsteadOfDeleting, ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     form = ClaimAdminForm
     inlines = [CitationInline]
     list_display = ["summary", "section", "article", "review_status", "kind"]
@@ -517,51 +518,23 @@ class ClaimAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_actions(self, request):
-        """Claims are removed one at a time, with a reason, on their own page."""
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    replacement_template = "admin/articles/claim/remove.html"
 
-    def delete_view(self, request, object_id, extra_context=None):
-        """“Delete” removes the claim through the removal service, asking why (I2, I3)."""
-        claim = self.get_object(request, unquote(object_id))
-        if claim is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_delete_permission(request, claim):
-            raise PermissionDenied
-        form = ClaimRemovalForm(request.POST if request.method == "POST" else None)
-        article = claim.section.article
-        if form.is_bound and form.is_valid():
-            try:
-                services.claim_remove(
-                    claim=claim, actor=request.user, reason=form.cleaned_data["reason"]
-                )
-            except EditorialError as error:
-                self.message_user(request, error.message, messages.ERROR)
-                return redirect(reverse("admin:articles_claim_change", args=[claim.pk]))
-            self.message_user(
-                request, f"Claim {claim.pk} was removed from “{article}”.", messages.SUCCESS
-            )
-            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": claim,
-            "article": article,
+    def replacement_context(self, request, claim) -> dict:
+        return {
+            "article": claim.section.article,
             "sub_claims": list(claim.sub_claims.all()),
             "title": f"Remove claim {claim.pk}",
-            "form": form,
         }
-        return TemplateResponse(request, "admin/articles/claim/remove.html", context)
 
-
-class ClaimRemovalForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why remove it"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Kept in the claim's history with your name."),
-    )
+    def replace_deletion(self, request, claim, reason: str) -> str:
+        """Remove the claim through the removal service (a material change, I2)."""
+        article = claim.section.article
+        services.claim_remove(claim=claim, actor=request.user, reason=reason)
+        self.message_user(
+            request, f"Claim {claim.pk} was removed from “{article}”.", messages.SUCCESS
+        )
+        return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def _grades_html(rows):

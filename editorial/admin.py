@@ -4,11 +4,15 @@ Every admin write goes through a service; these bases keep history read-only, sh
 refusal as a message, and let a page show rows without offering to change them.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import connection
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -34,11 +38,16 @@ class LabelledHistoryContext(HistoricalRecordContextHelper):
 
 
 def names_a_row(model, value) -> bool:
-    """Whether ``value`` could be a primary key of ``model`` (“abc” or “1.5” cannot)."""
+    """Whether ``value`` could be a primary key of ``model`` (“abc”, “1.5” or a number too large
+    for the column cannot)."""
+    field = model._meta.pk
     try:
-        model._meta.pk.to_python(value)
+        key = field.to_python(value)
     except ValidationError:
         return False
+    if isinstance(key, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
     return "\x00" not in str(value)
 
 
@@ -70,6 +79,17 @@ class AnswersBadIds:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
+        unknown = self._unknown_related_filters(request)
+        if unknown:
+            self.message_user(
+                request,
+                f"“{request.GET[unknown[0]]}” names no row: filter ignored.",
+                messages.ERROR,
+            )
+            query = request.GET.copy()
+            for name in unknown:
+                del query[name]
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
         if request.method == "POST" and "action" in request.POST:
             selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
             unknown = [value for value in selected if not names_a_row(self.model, value)]
@@ -81,6 +101,19 @@ class AnswersBadIds:
                 )
                 return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
+
+    def _unknown_related_filters(self, request) -> list[str]:
+        """Filters by a related row (``?section=…``, ``?article__id__exact=…``) naming none."""
+        unknown = []
+        for name, value in request.GET.items():
+            try:
+                field = self.model._meta.get_field(name.split("__")[0].removesuffix("_id"))
+            except FieldDoesNotExist:
+                continue
+            related = field.related_model if field.is_relation else None
+            if related and name.count("__") <= 2 and not names_a_row(related, value):
+                unknown.append(name)
+        return unknown
 
     def add_view(self, request, form_url="", extra_context=None):
         """Drop initial values (``?section=…``) that cannot name a row of their model."""
@@ -172,3 +205,59 @@ class ViewOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kept in history with your name."),
+    )
+
+
+class AsksWhyInsteadOfDeleting:
+    """“Delete” on this page asks why and calls a service instead of deleting the row: claims
+    are marked removed, people who acted are deactivated, and their records stay (DESIGN §3 I3).
+
+    A subclass names its page (``replacement_template``) and says what to do with the reason
+    (``replace_deletion``, returning where to go next); ``replaces_deletion`` may let rows that
+    hold no record be deleted as usual. The bulk delete action is gone: one row at a time.
+    """
+
+    replacement_template: str = ""
+
+    def replaces_deletion(self, request, obj) -> bool:
+        return True
+
+    def replacement_context(self, request, obj) -> dict:
+        return {}
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
+        if not self.replaces_deletion(request, obj):
+            return super().delete_view(request, object_id, extra_context)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                next_url = self.replace_deletion(request, obj, form.cleaned_data["reason"])
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                next_url = request.get_full_path()
+            return HttpResponseRedirect(next_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            **self.replacement_context(request, obj),
+        }
+        return TemplateResponse(request, self.replacement_template, context)

@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -35,6 +34,7 @@ from articles.wording_diff import changed_levels
 from editorial.admin import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
+    AsksWhyInsteadOfDeleting,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
@@ -833,14 +833,6 @@ class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         adopt_created(obj, created)
 
 
-class DeactivationForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: left the board on 30 November."),
-    )
-
-
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
@@ -877,7 +869,7 @@ class LoginLogAdmin(AnswersBadIds, AccessLogAdmin):
 
 
 @admin.register(User)
-class EditorialUserAdmin(AnswersBadIds, UserAdmin):
+class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
     """Users, plus the board-member search behind the reviewer autocomplete of assignments."""
 
     def _is_reviewer_autocomplete(self, request) -> bool:
@@ -895,48 +887,25 @@ class EditorialUserAdmin(AnswersBadIds, UserAdmin):
             return request.user.has_perm("reviewers.add_reviewassignment")
         return super().has_view_permission(request, obj)
 
-    def get_actions(self, request):
-        """No bulk delete: each person who acted is deactivated on their own page instead."""
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    replacement_template = "admin/auth/user/deactivate.html"
 
-    def delete_view(self, request, object_id, extra_context=None):
-        """Delete only those who never acted; offer to deactivate the others (DESIGN §3 I3)."""
-        user = self.get_object(request, unquote(object_id))
-        if user is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_delete_permission(request, user):
-            raise PermissionDenied
-        records = records_naming(user)
-        if not records:
-            return super().delete_view(request, object_id, extra_context)
-        form = DeactivationForm(request.POST if request.method == "POST" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                services.user_deactivate(
-                    user=user, actor=request.user, reason=form.cleaned_data["reason"]
-                )
-            except EditorialError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.log_change(request, user, f"Deactivated: {form.cleaned_data['reason']}")
-                self.message_user(
-                    request,
-                    f"{user} was deactivated, not deleted: their name stays on "
-                    f"{', '.join(records)}.",
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": user,
-            "records": records,
-            "title": _("Deactivate instead of deleting"),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/auth/user/deactivate.html", context)
+    def replaces_deletion(self, request, user) -> bool:
+        """Only people who never acted are deleted; the others are deactivated (DESIGN §3 I3)."""
+        return bool(records_naming(user))
+
+    def replacement_context(self, request, user) -> dict:
+        return {"records": records_naming(user), "title": _("Deactivate instead of deleting")}
+
+    def replace_deletion(self, request, user, reason: str) -> str:
+        services.user_deactivate(user=user, actor=request.user, reason=reason)
+        self.log_change(request, user, f"Deactivated: {reason}")
+        self.message_user(
+            request,
+            f"{user} was deactivated, not deleted: their name stays on "
+            f"{', '.join(records_naming(user))}.",
+            messages.SUCCESS,
+        )
+        return reverse("admin:auth_user_change", args=[user.pk])
 
     def get_search_results(self, request, queryset, search_term):
         if self._is_reviewer_autocomplete(request):

@@ -67,3 +67,17 @@ def approver(db):
     from tests.factories import ApproverFactory
 
     return ApproverFactory()
+
+
+@pytest.fixture
+def approved(editor, reviewer, approver):
+    """An article of three claims, reviewed by ``reviewer`` and approved by ``approver``."""
+    from tests.factories import article_with_claims
+    from tests.workflow import approved_article
+
+    return approved_article(
+        article_with_claims(claims=3, editor=editor),
+        editor=editor,
+        reviewer=reviewer,
+        approver=approver,
+    )

@@ -7,8 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import NoReverseMatch, reverse
 
 from articles.models import Article, Claim
-from tests.factories import UserFactory, article_with_claims
-from tests.workflow import approved_article
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +19,6 @@ def superuser(db):
     user = UserFactory(is_superuser=True)
     user.save()
     return user
-
-
-@pytest.fixture
-def approved(editor, reviewer, approver):
-    return approved_article(
-        article_with_claims(claims=2, editor=editor),
-        editor=editor,
-        reviewer=reviewer,
-        approver=approver,
-    )
 
 
 def _admin_url(model_admin, name, *args) -> str | None:

@@ -12,6 +12,9 @@ from editorial.exceptions import EditorialError
 from ..choices import ReferenceKind
 from ..models import Reference
 
+# Citation numbers run from 1 to this, in the references and in the claims alike.
+MAX_REFERENCE_NUMBER = 9999
+
 
 @dataclass(frozen=True)
 class Problem:

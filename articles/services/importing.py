@@ -5,7 +5,6 @@ Reading and checking the file is ``articles.interchange.read``; pairing old clai
 file's is ``articles.interchange.plan``.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -28,6 +27,7 @@ from ..interchange.plan import (
 )
 from ..interchange.read import import_source_name, read_article
 from ..models import Article, Citation, Claim, Reference, Section, Wording
+from ..outline import in_reading_order
 from .content import (
     article_retitle,
     claim_add,
@@ -211,10 +211,7 @@ def _import_new_article(
         last_updated = timezone.make_aware(datetime.combine(plan.last_updated, time.min))
     article = save_with_history(
         Article(
-            title=plan.title,
-            slug=plan.slug,
-            created_by=actor,
-            last_material_change_at=last_updated,
+            title=plan.title, slug=plan.slug, created_by=actor, last_material_change_at=last_updated
         ),
         actor=actor,
         reason=reason,
@@ -228,22 +225,9 @@ def _import_new_article(
         Section,
         **history,
     )
-    section_of = {
-        id(entry): section for entry, section in zip(plan.sections, sections, strict=True)
-    }
-    orders: dict[int, int] = {}
-    top_level, sub_level = [], []
-    for section_entry, entry, parent_entry in plan.claims():
-        section = section_of[id(section_entry)]
-        orders[section.pk] = orders.get(section.pk, 0) + 1
-        claim = Claim(section=section, order=orders[section.pk], kind=entry.kind)
-        (sub_level if parent_entry else top_level).append((entry, parent_entry, claim))
-    bulk_create_with_history([claim for _, _, claim in top_level], Claim, **history)
-    claim_of = {id(entry): claim for entry, _, claim in top_level}
-    for _, parent_entry, claim in sub_level:
-        claim.parent = claim_of[id(parent_entry)]
-    bulk_create_with_history([claim for _, _, claim in sub_level], Claim, **history)
-    claim_of.update({id(entry): claim for entry, _, claim in sub_level})
+    claim_of = _create_claims(
+        plan, dict(zip(map(id, plan.sections), sections, strict=True)), history
+    )
     wordings, citations = [], []
     for _, entry, _ in plan.claims():
         claim = claim_of[id(entry)]
@@ -257,6 +241,25 @@ def _import_new_article(
     return article
 
 
+def _create_claims(plan: ArticlePlan, section_of: dict[int, Section], history: dict) -> dict:
+    """Top-level claims first (sub-claims point at them), numbered in reading order per section;
+    returns each plan entry's new claim, keyed by ``id(entry)``."""
+    orders: dict[int, int] = {}
+    top_level, sub_level = [], []
+    for section_entry, entry, parent_entry in plan.claims():
+        section = section_of[id(section_entry)]
+        orders[section.pk] = orders.get(section.pk, 0) + 1
+        claim = Claim(section=section, order=orders[section.pk], kind=entry.kind)
+        (sub_level if parent_entry else top_level).append((entry, parent_entry, claim))
+    bulk_create_with_history([claim for _, _, claim in top_level], Claim, **history)
+    claim_of = {id(entry): claim for entry, _, claim in top_level}
+    for _, parent_entry, claim in sub_level:
+        claim.parent = claim_of[id(parent_entry)]
+    bulk_create_with_history([claim for _, _, claim in sub_level], Claim, **history)
+    claim_of.update({id(entry): claim for entry, _, claim in sub_level})
+    return claim_of
+
+
 def _import_changes(
     *, article: Article, plan: ArticlePlan, references: dict[int, Reference], actor, reason: str
 ) -> tuple[Article, list[str]]:
@@ -266,9 +269,8 @@ def _import_changes(
     if article.title != plan.title:
         article = article_retitle(article=article, title=plan.title, actor=actor, reason=reason)
         changes.append(f"title changed to “{plan.title}”")
-    old_sections = list(article.sections.order_by("order"))
     section_pairs = pair_like_a_diff(
-        old_sections,
+        list(article.sections.order_by("order")),
         plan.sections,
         old_key=lambda section: (section.level, section.heading),
         new_key=lambda entry: (entry.level, entry.heading),
@@ -280,118 +282,142 @@ def _import_changes(
             section_remove(section=section, actor=actor, reason=reason)
             changes.append(f"section “{section.heading}” removed")
             continue
-        if section is None:
-            section = section_add(
-                article=article,
-                heading=entry.heading,
-                level=entry.level,
-                actor=actor,
-                reason=reason,
-            )
-            changes.append(f"section “{entry.heading}” added")
-        elif (section.heading, section.level) != (entry.heading, entry.level):
-            changes.append(f"section “{section.heading}” now “{entry.heading}”")
-            section = section_rename(
-                section=section,
-                heading=entry.heading,
-                level=entry.level,
-                actor=actor,
-                reason=reason,
-            )
-        changes.extend(
-            _import_section_claims(
-                section=section, entry=entry, references=references, actor=actor, reason=reason
-            )
+        section = _place_section(
+            article=article,
+            section=section,
+            entry=entry,
+            changes=changes,
+            actor=actor,
+            reason=reason,
         )
+        update = _SectionClaimsUpdate(
+            section=section, references=references, actor=actor, reason=reason
+        )
+        changes.extend(update.apply(entry))
         kept_sections.append(section)
     renumber(kept_sections, Section, actor=actor, reason=reason)
     return Article.objects.get(pk=article.pk), changes
 
 
-def _remove_claims(claims: Sequence[Claim], *, actor, reason: str) -> None:
-    """Remove sub-claims before their parents, so each removal is its own recorded change."""
-    for claim in sorted(claims, key=lambda claim: claim.parent_id is None):
-        if Claim.objects.filter(pk=claim.pk).exists():
-            claim_remove(claim=claim, actor=actor, reason=reason)
-
-
-def _import_section_claims(
-    *,
-    section: Section,
-    entry: SectionEntry,
-    references: dict[int, Reference],
-    actor,
-    reason: str,
-) -> list[str]:
-    """Diff a section's claims against the file's; only what differs goes through a service."""
-    old_claims = list(section.claims.order_by("order").prefetch_related("wordings", "citations"))
-    new_claims = [
-        (claim_entry, is_sub, _cited(claim_entry, references))
-        for claim_entry, is_sub in _section_claims(entry)
-    ]
-
-    def old_key(claim: Claim) -> tuple:
-        cited = tuple(citation.reference_id for citation in claim.citations.all())
-        return (claim.parent_id is not None, claim.kind, claim.wording_text("clinician"), cited)
-
-    def new_key(item) -> tuple:
-        claim_entry, is_sub, cited = item
-        return (is_sub, claim_entry.kind, claim_entry.text, tuple(ref.pk for ref in cited))
-
-    pairs = pair_like_a_diff(
-        old_claims,
-        new_claims,
-        old_key=old_key,
-        new_key=new_key,
-        same_shape=lambda claim, item: old_key(claim)[:2] == new_key(item)[:2],
-    )
-    changes: list[str] = []
-    placed: list[tuple[Claim, Claim | None]] = []
-    removed: list[Claim] = []
-    parent: Claim | None = None
-    for claim, item in pairs:
-        if item is None:
-            removed.append(claim)
-            continue
-        claim_entry, is_sub, cited = item
-        if claim is None:
-            claim = claim_add(
-                section=section,
-                text=claim_entry.text,
-                kind=claim_entry.kind,
-                parent=parent if is_sub else None,
-                references=cited,
-                actor=actor,
-                reason=reason,
-            )
-            changes.append(f"line {claim_entry.line}: claim added")
-        elif old_key(claim) != new_key(item):
-            if claim.wording_text(ReadingLevel.CLINICIAN) != claim_entry.text:
-                claim = wording_set(
-                    claim=claim,
-                    level=ReadingLevel.CLINICIAN,
-                    text=claim_entry.text,
-                    actor=actor,
-                    reason=reason,
-                )
-            claim = claim_set_citations(claim=claim, references=cited, actor=actor, reason=reason)
-            changes.append(f"line {claim_entry.line}: claim {claim.pk} changed")
-        if not is_sub:
-            parent = claim
-        placed.append((claim, parent if is_sub else None))
-    moved = []
-    for claim, wanted_parent in placed:
-        if claim.parent_id != (wanted_parent.pk if wanted_parent else None):
-            claim.parent = wanted_parent
-            moved.append(claim)
-    if moved:
-        bulk_update_with_history(
-            moved, Claim, ["parent"], default_user=actor, default_change_reason=reason
+def _place_section(
+    *, article: Article, section: Section | None, entry: SectionEntry, changes: list, actor, reason
+) -> Section:
+    """The stored section for ``entry``: added, renamed, or as it is."""
+    if section is None:
+        changes.append(f"section “{entry.heading}” added")
+        return section_add(
+            article=article, heading=entry.heading, level=entry.level, actor=actor, reason=reason
         )
-    changes.extend(f"claim {claim.pk} removed: “{claim.summary(60)}”" for claim in removed)
-    _remove_claims(removed, actor=actor, reason=reason)
-    renumber([claim for claim, _ in placed], Claim, actor=actor, reason=reason)
-    return changes
+    if (section.heading, section.level) != (entry.heading, entry.level):
+        changes.append(f"section “{section.heading}” now “{entry.heading}”")
+        return section_rename(
+            section=section, heading=entry.heading, level=entry.level, actor=actor, reason=reason
+        )
+    return section
+
+
+@dataclass
+class _FileClaim:
+    """A claim as the file has it: its entry, whether it is a sub-claim, its references."""
+
+    entry: ClaimEntry
+    is_sub: bool
+    cited: list[Reference]
+
+    def key(self) -> tuple:
+        references = tuple(reference.pk for reference in self.cited)
+        return (self.is_sub, self.entry.kind, self.entry.text, references)
+
+
+def _stored_key(claim: Claim) -> tuple:
+    cited = tuple(citation.reference_id for citation in claim.citations.all())
+    return (claim.parent_id is not None, claim.kind, claim.wording_text("clinician"), cited)
+
+
+class _SectionClaimsUpdate:
+    """Diff a section's claims (in reading order) against the file's, like a text diff: equal
+    claims stay untouched, changed ones go through the content services (so only they return
+    to pending), new ones are added, missing ones removed; then parents and order follow the
+    file."""
+
+    def __init__(self, *, section: Section, references: dict[int, Reference], actor, reason: str):
+        self.section, self.references = section, references
+        self.actor, self.reason = actor, reason
+        self.changes: list[str] = []
+        self.placed: list[tuple[Claim, Claim | None]] = []
+        self.removed: list[Claim] = []
+
+    def apply(self, entry: SectionEntry) -> list[str]:
+        stored = self.section.claims.order_by("order").prefetch_related("wordings", "citations")
+        in_order = [
+            claim
+            for claim, _depth in in_reading_order(
+                stored, key=lambda claim: claim.pk, parent=lambda claim: claim.parent_id
+            )
+        ]
+        wanted = [
+            _FileClaim(claim_entry, is_sub, _cited(claim_entry, self.references))
+            for claim_entry, is_sub in _section_claims(entry)
+        ]
+        pairs = pair_like_a_diff(
+            in_order,
+            wanted,
+            old_key=_stored_key,
+            new_key=_FileClaim.key,
+            same_shape=lambda claim, file_claim: _stored_key(claim)[:2] == file_claim.key()[:2],
+        )
+        parent: Claim | None = None
+        for claim, file_claim in pairs:
+            if file_claim is None:
+                self.removed.append(claim)
+                continue
+            claim = self._write(claim, file_claim, parent=parent)
+            if not file_claim.is_sub:
+                parent = claim
+            self.placed.append((claim, parent if file_claim.is_sub else None))
+        self._finish()
+        return self.changes
+
+    def _write(self, claim: Claim | None, file_claim: _FileClaim, *, parent: Claim | None) -> Claim:
+        entry, context = file_claim.entry, {"actor": self.actor, "reason": self.reason}
+        if claim is None:
+            self.changes.append(f"line {entry.line}: claim added")
+            return claim_add(
+                section=self.section,
+                text=entry.text,
+                kind=entry.kind,
+                parent=parent if file_claim.is_sub else None,
+                references=file_claim.cited,
+                **context,
+            )
+        if _stored_key(claim) == file_claim.key():
+            return claim
+        if claim.wording_text(ReadingLevel.CLINICIAN) != entry.text:
+            claim = wording_set(
+                claim=claim, level=ReadingLevel.CLINICIAN, text=entry.text, **context
+            )
+        claim = claim_set_citations(claim=claim, references=file_claim.cited, **context)
+        self.changes.append(f"line {entry.line}: claim {claim.pk} changed")
+        return claim
+
+    def _finish(self) -> None:
+        """Hang sub-claims under the parents the file gives, remove what it dropped, renumber."""
+        moved = []
+        for claim, wanted_parent in self.placed:
+            if claim.parent_id != (wanted_parent.pk if wanted_parent else None):
+                claim.parent = wanted_parent
+                moved.append(claim)
+        if moved:
+            bulk_update_with_history(
+                moved, Claim, ["parent"], default_user=self.actor, default_change_reason=self.reason
+            )
+        self.changes.extend(
+            f"claim {claim.pk} removed: “{claim.summary(60)}”" for claim in self.removed
+        )
+        for claim in sorted(self.removed, key=lambda claim: claim.parent_id is None):
+            if Claim.objects.filter(pk=claim.pk).exists():
+                claim_remove(claim=claim, actor=self.actor, reason=self.reason)
+        renumber([claim for claim, _ in self.placed], Claim, actor=self.actor, reason=self.reason)
 
 
 def _section_claims(entry: SectionEntry):

@@ -196,3 +196,24 @@ def test_i3_update_removing_a_claim_keeps_its_decisions_and_says_who_and_why(app
     )
     assert not Wording.history.filter(claim_id=claim.pk, history_type="-").exists()
     assert not Citation.history.filter(claim_id=claim.pk, history_type="-").exists()
+
+
+def test_update_with_its_own_export_changes_nothing_after_a_sub_claim_was_added(approved, editor):
+    """The stored claims are compared in reading order: a sub-claim added after import under an
+    early bullet is where the export puts it, so nothing goes back to the board."""
+    from articles.services import claim_add
+
+    first = (
+        Claim.objects.of_article(approved)
+        .filter(parent__isnull=True)
+        .order_by("section__order", "order")[1]
+    )
+    claim_add(
+        section=first.section, parent=first, text="A later sub-claim", actor=editor, reason="Added"
+    )
+    before = statuses(approved)
+
+    result = update_with(article_as_markdown(approved), editor)
+
+    assert result.changes == []
+    assert statuses(approved) == before

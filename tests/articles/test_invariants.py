@@ -21,18 +21,12 @@ from reviewers.services import (
     claims_decide,
 )
 from tests.factories import ReferenceFactory, article_with_claims
-from tests.workflow import approved_article, assign_and_start
+from tests.workflow import assign_and_start
 
 on_postgresql = pytest.mark.skipif(
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="row locks and concurrent transactions are checked on PostgreSQL (set DATABASE_URL)",
 )
-
-
-@pytest.fixture
-def approved(db, editor, reviewer, approver):
-    article = article_with_claims(claims=3, editor=editor)
-    return approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
 
 
 @pytest.mark.django_db

@@ -9,19 +9,8 @@ from articles.choices import ReviewStatus
 from articles.models import Article, Citation, Claim, Wording
 from reviewers.models import ClaimDecision
 from tests.factories import UserFactory, article_with_claims
-from tests.workflow import approved_article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def approved(editor, reviewer, approver):
-    return approved_article(
-        article_with_claims(claims=3, editor=editor),
-        editor=editor,
-        reviewer=reviewer,
-        approver=approver,
-    )
 
 
 def _claims(article):

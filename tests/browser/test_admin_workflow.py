@@ -56,7 +56,7 @@ class Person:
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("input[type=submit]")
-        self.sees("Site administration")
+        self.sees("Desk")
 
     def open(self, path: str) -> None:
         self.page.goto(f"{self.base_url}{path}")

@@ -1,0 +1,103 @@
+"""The shape of the house (DESIGN §9, issue 10): dependencies point one way and nothing imports
+in a circle, so each app can be read, tested and changed from the bottom up.
+
+demo → desk → reviewers → articles → editorial; ``bench`` is a tool beside the product.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ["editorial", "articles", "reviewers", "desk", "demo"]
+"""Bottom to top: a package may import only those below it (and itself)."""
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for package in [*LAYERS, "bench"]:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+MODULES = _modules()
+
+
+def _imports(module: str, path: Path) -> set[str]:
+    """Every project module ``module`` imports, at the top or inside a function."""
+    found = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base]) if base else ".".join(anchor)
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            while name and name not in MODULES:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                found.add(name)
+    return found
+
+
+GRAPH = {module: _imports(module, path) for module, path in MODULES.items()}
+
+
+def _layer(module: str) -> str:
+    return module.split(".")[0]
+
+
+@pytest.mark.parametrize("lower", LAYERS)
+def test_no_app_imports_an_app_above_it(lower):
+    above = [*LAYERS[LAYERS.index(lower) + 1 :], "bench"]
+    offending = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module) == lower
+        for target in targets
+        if _layer(target) in above
+    )
+    assert offending == []
+
+
+def test_the_product_never_imports_the_benchmarks():
+    offending = [
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module) != "bench"
+        for target in targets
+        if _layer(target) == "bench"
+    ]
+    assert offending == []
+
+
+def test_no_import_circles():
+    """Package ``__init__`` re-exports excepted, no module reaches itself through imports."""
+    circles = []
+
+    def visit(module, path, seen):
+        for target in GRAPH.get(module, ()):
+            if target == path[0]:
+                circles.append(" → ".join([*path, target]))
+            elif target not in seen and MODULES[target].name != "__init__.py":
+                seen.add(target)
+                visit(target, [*path, target], seen)
+
+    for module, path in MODULES.items():
+        if path.name != "__init__.py":
+            visit(module, [module], {module})
+    assert circles == []
