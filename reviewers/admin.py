@@ -771,12 +771,17 @@ class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         return request.user.has_perm("reviewers.change_reviewerprofile")
 
     def get_queryset(self, request):
+        """Board members see their own; those who manage profiles, approvers (who rule on
+        conflicts) and editors (who choose reviewers) see everyone's."""
         queryset = super().get_queryset(request)
-        if self._manages_profiles(request) or request.user.has_perm("articles.approve_article"):
+        user = request.user
+        if (
+            self._manages_profiles(request)
+            or user.has_perm("articles.approve_article")
+            or user.has_perm("reviewers.change_reviewassignment")
+        ):
             return queryset
-        if request.user.has_perm("reviewers.change_reviewassignment"):
-            return queryset  # editors choose reviewers knowing their interests
-        return queryset.filter(profile__user=request.user)
+        return queryset.filter(profile__user=user)
 
     def get_fields(self, request, obj=None):
         if is_history_request(request):
