@@ -34,7 +34,7 @@ from .admin_import import article_import_urls
 from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
 from .outline import Outline, article_outline
-from .readability import readability
+from .readability import MIN_WORDS, readability
 
 
 def _reason(form, default: str) -> str:
@@ -553,11 +553,13 @@ class ClaimRemovalForm(forms.Form):
 def _grades_html(rows):
     return format_html_join(
         "",
-        "<li>{}: grade {}{}</li>",
+        "<li>{}: {}{}</li>",
         (
             (
                 label,
-                f"{result.grade:.1f}",
+                f"grade {result.grade:.1f}"
+                if result.shown
+                else _("too short to grade (under %(n)d words)") % {"n": MIN_WORDS},
                 format_html(" <strong class='grade-warning'>⚠ {}</strong>", result.warning)
                 if result.too_hard
                 else "",
@@ -664,6 +666,8 @@ class WordingAdmin(ReadOnlyTrailAdmin):
     @admin.display(description=_("reading grade"))
     def reading_grade(self, wording):
         result = readability(level=wording.level, text=wording.text)
+        if not result.shown:
+            return "—"
         if result.too_hard:
             return format_html("<strong class='grade-warning'>⚠ {}</strong>", result.warning)
         return f"{result.grade:.1f}"
