@@ -246,6 +246,7 @@ class ReviewScreen:
         return {
             **self.site.each_context(request),
             "title": _("Review: %(article)s") % {"article": article},
+            "is_nav_sidebar_enabled": False,
             "assignment": assignment,
             "article": article,
             "review": review,
