@@ -101,7 +101,57 @@ ARTICLE_TRANSITIONS = {
 }
 """Each admin button calls its service, never the model transition (history, carry-forward)."""
 
-TRANSITIONS_NEEDING_A_NOTE = {"request_changes"}
+
+class ConfirmWithReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the article's history with your name."),
+    )
+
+
+TRANSITION_FORMS = {
+    "request_changes": (RequestChangesForm, "note"),
+    "publish": (ConfirmWithReasonForm, "reason"),
+    "withdraw": (ConfirmWithReasonForm, "reason"),
+}
+"""Transitions asked on a page of their own: the form, and the service argument it fills."""
+
+TRANSITIONS_NEEDING_A_NOTE = set(TRANSITION_FORMS)
+
+
+def transition_consequences(article: Article, name: str) -> list[str]:
+    """What the transition will do, in the words of those it affects, shown before confirming."""
+    page = article.get_absolute_url()
+    if name == "publish":
+        lines = [
+            _("Readers will find it at %(page)s and in the list of published articles.")
+            % {"page": page}
+        ]
+        if not article.is_approved:
+            lines.append(
+                _(
+                    "It is not approved yet: readers will see the caution banner “Exercise "
+                    "caution as content is pending human review” and the review stepper at "
+                    "%(status)s."
+                )
+                % {"status": article.get_review_status_display()}
+            )
+        return lines
+    if name == "withdraw":
+        return [
+            _(
+                "Readers who open %(page)s will get “Page not found” (404) from now on; cached "
+                "copies are no longer served."
+            )
+            % {"page": page},
+            _("It leaves the list of published articles on the site's home page."),
+            _(
+                "Nothing is deleted: its content, reviews and history stay, and an editor can "
+                "publish it again."
+            ),
+        ]
+    return []
 
 
 @admin.register(Article)
@@ -244,8 +294,9 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         label = transition_label(article, name)
         kwargs = {}
-        if name in TRANSITIONS_NEEDING_A_NOTE:
-            form = RequestChangesForm(request.POST if request.method == "POST" else None)
+        if name in TRANSITION_FORMS:
+            form_class, argument = TRANSITION_FORMS[name]
+            form = form_class(request.POST if request.method == "POST" else None)
             if not form.is_bound or not form.is_valid():
                 context = {
                     **self.admin_site.each_context(request),
@@ -255,9 +306,10 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                     "label": label,
                     "form": form,
                     "change_url": change_url,
+                    "consequences": transition_consequences(article, name),
                 }
                 return TemplateResponse(request, self.transition_form_template, context)
-            kwargs["note"] = form.cleaned_data["note"]
+            kwargs[argument] = form.cleaned_data[argument]
         elif request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:

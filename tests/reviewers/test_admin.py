@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles import services as article_services
 from articles.choices import ClaimStatus, ReadingLevel, ReviewStatus
 from articles.models import Claim
+from reviewers import services
 from reviewers.choices import AssignmentStatus, Recommendation
 from reviewers.models import ClaimDecision, ReviewAssignment
 from tests.factories import (
@@ -134,8 +135,6 @@ def test_editor_cannot_open_or_post_to_claims_awaiting_review(client, editor, un
 
 
 def test_declined_reviewer_can_no_longer_decide(client, reviewer, under_review):
-    from reviewers import services
-
     assignment = under_review.assignments.get(reviewer=reviewer)
     claims = list(Claim.objects.of_article(under_review))
     client.force_login(reviewer)
@@ -239,6 +238,9 @@ def test_reviewer_accepts_and_completes_with_a_recommendation(client, reviewer, 
     actions = {ACTION_CHECKBOX_NAME: [assignment.pk], "index": 0}
 
     client.post(ASSIGNMENTS_URL, {"action": "accept", **actions})
+    services.claims_decide(
+        claims=list(Claim.objects.of_article(under_review)), actor=reviewer, decision="approve"
+    )
     form = client.post(ASSIGNMENTS_URL, {"action": "complete", **actions})
     client.post(
         ASSIGNMENTS_URL,

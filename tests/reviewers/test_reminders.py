@@ -221,11 +221,22 @@ class TestArticleNotices:
 
     def complete(self, article, reviewer, captured, recommendation="approve"):
         with time_machine.travel(T0 + hours(30), tick=False), captured(execute=True):
-            services.assignment_complete(
-                assignment=article.assignments.get(reviewer=reviewer),
-                actor=reviewer,
-                recommendation=recommendation,
-            )
+            self.finish(article, reviewer, recommendation)
+
+    @staticmethod
+    def finish(article, reviewer, recommendation="approve"):
+        """Decide what is still undecided (an approving recommendation needs it), complete."""
+        from articles.models import Claim
+
+        pending = list(Claim.objects.of_article(article).awaiting_decision())
+        if recommendation == "approve" and pending:
+            services.claims_decide(claims=pending, actor=reviewer, decision="approve")
+        services.assignment_complete(
+            assignment=article.assignments.get(reviewer=reviewer),
+            actor=reviewer,
+            recommendation=recommendation,
+            reason="" if recommendation == "approve" else "Claim 1 needs its source.",
+        )
 
     def test_all_reviews_in_tells_the_assigning_editor_once_the_last_review_is_in(
         self, eager_celery, editor, two_reviews, sweep, django_capture_on_commit_callbacks
@@ -248,11 +259,7 @@ class TestArticleNotices:
     ):
         article, first, second = two_reviews
         for reviewer in (first, second):
-            services.assignment_complete(
-                assignment=article.assignments.get(reviewer=reviewer),
-                actor=reviewer,
-                recommendation="approve",
-            )
+            self.finish(article, reviewer)
         sweep(T0 + hours(31))
         sweep(T0 + hours(32))
         assert sent("all_reviews_in") == [("all_reviews_in", 1, editor.email)]
