@@ -28,7 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin, wording_rows
+from articles.admin import ArticleAdmin, NumbersClaims, truncated, wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Article, Citation, Claim
 from articles.wording_diff import changed_levels
@@ -99,7 +99,7 @@ class DecisionCommentForm(forms.Form):
 
 
 @admin.register(ClaimAwaitingReview)
-class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
+class ClaimAwaitingReviewAdmin(NumbersClaims, AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Claims of the articles a reviewer reviews this round, with what changed since last time."""
 
     list_display = ["claim_for_review", "quick_decision", "article_link", "section", "cites"]
@@ -167,7 +167,9 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
     def article_link(self, claim):
         article = claim.section.article
         url = reverse("admin:articles_article_change", args=[article.pk])
-        return format_html('<a href="{}">{}</a>', url, article)
+        number = getattr(claim, "claim_number", None)
+        label = format_html("{}<br>{}", _("Claim %(n)s of") % {"n": number}, truncated(article, 40))
+        return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=_("status"), ordering="review_status")
     def quick_decision(self, claim):
@@ -189,7 +191,7 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
             status,
             url,
             _("Approve claim"),
-            claim.pk,
+            getattr(claim, "claim_number", ""),
             _("Approve"),
         )
 
@@ -214,7 +216,7 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
         else:
             self.message_user(
                 request,
-                f"Claim {claim_id} does not exist or was removed from its article.",
+                "That claim does not exist or was removed from its article.",
                 messages.ERROR,
             )
         back = request.headers.get("referer", "")
@@ -399,7 +401,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     """Editors assign and cancel; a reviewer sees “My assignments” and answers them."""
 
     form = ReviewAssignmentForm
-    list_display = ["article", "reviewer", "round", "status", "due", "recommendation"]
+    list_display = ["short_article", "reviewer", "round", "status", "due", "recommendation"]
     list_filter = ["status", OverdueFilter, "round"]
     list_select_related = ["article", "reviewer"]
     search_fields = ["article__title", "reviewer__username", "reviewer__last_name"]
@@ -458,6 +460,10 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         if not self._manages_assignments(request):
             extra_context = {**(extra_context or {}), "title": _("My assignments")}
         return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("article"), ordering="article__title")
+    def short_article(self, assignment):
+        return truncated(assignment.article, 60)
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, assignment):
@@ -531,10 +537,11 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
 
 @admin.register(ClaimDecision)
-class ClaimDecisionAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
+class ClaimDecisionAdmin(NumbersClaims, AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: shown to read, never changed."""
 
-    list_display = ["claim", "decision", "reviewer", "comment", "created_at"]
+    claim_field = "claim"
+    list_display = ["claim_number_and_text", "decision", "reviewer", "short_comment", "created_at"]
     list_filter = ["decision"]
     list_select_related = ["assignment__reviewer", "claim"]
     search_fields = ["comment", "assignment__article__title"]
@@ -546,6 +553,10 @@ class ClaimDecisionAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("reviewer"))
     def reviewer(self, decision):
         return decision.assignment.reviewer
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, decision):
+        return truncated(decision.comment, 50)
 
 
 class ReviewerProfileForm(forms.ModelForm):
@@ -723,12 +734,19 @@ class ReminderAdmin(AnswersBadIds, ReadOnlyReminders, admin.ModelAdmin):
 
     fields = ["assignment", "article", *ReadOnlyReminders.fields]
     readonly_fields = fields
-    list_display = ["__str__", "kind", "recipient", "created_at", "sent_at"]
-    list_display += ["attempts", "last_error"]
+    list_display = ["about", "kind", "recipient", "created_at", "sent_at", "attempts", "error"]
     list_filter = [ReminderSentFilter, "kind"]
     list_select_related = ["article", "assignment__article", "assignment__reviewer"]
     search_fields = ["recipient", "assignment__article__title", "article__title"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("reminder"))
+    def about(self, reminder):
+        return truncated(reminder, 60)
+
+    @admin.display(description=_("last error"))
+    def error(self, reminder):
+        return truncated(reminder.last_error, 30)
 
 
 class ReminderInline(ReadOnlyReminders, admin.TabularInline):

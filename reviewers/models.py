@@ -276,7 +276,7 @@ class ClaimDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()} on claim {self.claim_id}"
+        return f"{self.get_decision_display()} on “{self.claim.summary(40)}”"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -375,7 +375,7 @@ def _import_section_claims(
                     reason=reason,
                 )
             claim = claim_set_citations(claim=claim, references=cited, actor=actor, reason=reason)
-            changes.append(f"line {claim_entry.line}: claim {claim.pk} changed")
+            changes.append(f"line {claim_entry.line}: claim “{claim.summary(60)}” changed")
         if not is_sub:
             parent = claim
         placed.append((claim, parent if is_sub else None))
@@ -388,7 +388,7 @@ def _import_section_claims(
         bulk_update_with_history(
             moved, Claim, ["parent"], default_user=actor, default_change_reason=reason
         )
-    changes.extend(f"claim {claim.pk} removed: “{claim.summary(60)}”" for claim in removed)
+    changes.extend(f"claim removed: “{claim.summary(60)}”" for claim in removed)
     _remove_claims(removed, actor=actor, reason=reason)
     renumber([claim for claim, _ in placed], Claim, actor=actor, reason=reason)
     return changes
