@@ -24,6 +24,7 @@ from articles.models import Claim, may_decide_claim
 from articles.readability import readability
 from articles.wording_diff import word_diff_html
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
+from editorial.workflow import declared_transition
 from reviewers import services
 from reviewers.choices import Decision, Recommendation
 from reviewers.models import ReviewAssignment
@@ -242,7 +243,11 @@ class ReviewScreen:
         counts = {
             name: sum(1 for item in review.claims() if _shown_by(name, item)) for name in FILTERS
         }
-        transitions = {t.name for t in assignment.get_available_status_transitions()}
+        transitions = {
+            name
+            for name in ("accept", "decline", "complete")
+            if declared_transition(assignment, name)[1] is not None
+        }
         return {
             **self.site.each_context(request),
             "title": _("Review: %(article)s") % {"article": article},

@@ -148,6 +148,10 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_ASSIGNMENT_STATUSES
 
+    @property
+    def reviewer_name(self) -> str:
+        return self.reviewer.get_full_name() or self.reviewer.get_username()
+
     def is_overdue(self, *, now=None) -> bool:
         return self.is_active and self.due_at < (now or timezone.now())
 
@@ -156,7 +160,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         return self.recommendation in Recommendation.values
 
     @condition(
-        "{obj.reviewer} cannot recommend approving “{obj.article}” yet: {detail}.",
+        "{obj.reviewer_name} cannot recommend approving “{obj.article}” yet: {detail}.",
         detail=lambda assignment: assignment.claims_holding_back_approval_summary(),
     )
     def approval_is_backed_by_claim_decisions(self) -> bool:
@@ -194,7 +198,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
             parts.append(
                 f"{sent_back} claim{'s' if sent_back != 1 else ''} "
                 f"{'were' if sent_back != 1 else 'was'} sent back for changes by "
-                f"{self.reviewer} and not changed since"
+                f"{self.reviewer_name} and not changed since"
             )
         return " and ".join(parts)
 

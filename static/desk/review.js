@@ -22,10 +22,16 @@
     return Array.from(main().querySelectorAll("[data-claim]"));
   }
 
+  let toastTimer = null;
+
   function announce(text) {
     const toast = document.getElementById("review-toast");
     if (toast && text) {
       toast.textContent = text;
+      window.clearTimeout(toastTimer);
+      toastTimer = window.setTimeout(function () {
+        toast.textContent = "";
+      }, 6000);
     }
   }
 
