@@ -110,7 +110,7 @@ def test_admin_pages_load_without_violations(browser, live_server, published):
     desk.page.fill("#id_username", editor.username)
     desk.page.fill("#id_password", PASSWORD)
     desk.page.click("input[type=submit]")
-    expect(desk.page.locator("body")).to_contain_text("Site administration")
+    expect(desk.page.locator("body")).to_contain_text("Desk")
 
     for path in [
         "/admin/",
