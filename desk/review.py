@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from articles.choices import ReadingLevel, ReviewStatus
 from articles.models import Claim, may_decide_claim
+from articles.outline import claim_numbers
 from articles.readability import readability
 from articles.wording_diff import word_diff_html
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
@@ -339,8 +340,6 @@ class ReviewScreen:
         return claims, {int(pk): digest for pk, digest in zip(ids, seen, strict=True)}
 
     def _numbered(self, assignment) -> dict[int, int]:
-        from articles.outline import claim_numbers
-
         return claim_numbers([assignment.article_id])
 
     def decide_view(self, request, assignment_id):
