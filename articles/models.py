@@ -451,7 +451,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self):
-        return f"Claim {self.pk}: {self.summary()}"
+        return self.summary()
 
     @property
     def is_removed(self) -> bool:
@@ -609,4 +609,4 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.claim_id} → {self.reference}"
+        return f"{self.claim.summary(40)} → {self.reference}"

@@ -1,6 +1,8 @@
 """The desk's admin pages; each is wrapped by the site's ``admin_view`` (login, staff, CSRF)."""
 
+from .review import ReviewScreen
+
 
 def desk_urls(site) -> list:
     """URL patterns of the desk's pages under /admin/, for ``EditorialAdminSite.get_urls``."""
-    return []
+    return [*ReviewScreen(site).urls()]

@@ -1,7 +1,11 @@
 """One command to see the whole product: the seed article, people in every role, a review going.
 
-Idempotent: each step looks at what is there first, so a second run changes nothing (and says
-so). Every change goes through the services, so the demo's history reads like real work.
+Idempotent: each step runs only if it has never happened — a user or an article that does not
+exist, a wording never written, a reviewer never assigned, a review never started, an article
+never published — judged from the rows and their history. So a second run creates only what is
+missing and never undoes what someone did since (an edited or removed wording, a user taken out
+of a group, an article withdrawn or sent back). Every change goes through the services, so the
+demo's history reads like real work.
 """
 
 from datetime import timedelta
@@ -16,7 +20,8 @@ from django.utils import timezone
 
 from articles.choices import PublicationStatus, ReadingLevel, ReviewStatus
 from articles.interchange.read import read_article
-from articles.models import Article, Claim
+from articles.models import Article, Claim, Wording
+from articles.outline import claim_numbers
 from articles.services import article_import, article_publish, article_start_review, wording_set
 from editorial.exceptions import EditorialError
 from editorial.history import save_with_history
@@ -161,11 +166,14 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
                 self.done.append(f"created the {role} {username}")
-            missing = Group.objects.filter(name__in=groups).exclude(user=user)
-            if missing.exists():
-                user.groups.add(*missing)
-                self.done.append(f"put {username} in {', '.join(g.name for g in missing)}")
-            if profile and not ReviewerProfile.objects.filter(user=user).exists():
+                # Roles are given once, with the user: someone taken out of a group since
+                # stays out.
+                joined = list(Group.objects.filter(name__in=groups))
+                if joined:
+                    user.groups.add(*joined)
+                    self.done.append(f"put {username} in {', '.join(g.name for g in joined)}")
+            has_profile = ReviewerProfile.history.filter(user_id=user.pk).exists()
+            if profile and not has_profile:
                 save_with_history(
                     ReviewerProfile(user=user, credentials=profile[0], specialty=profile[1]),
                     actor=None,
@@ -196,25 +204,26 @@ class Command(BaseCommand):
         return result.article
 
     def demo_wordings(self, article: Article, *, editor) -> None:
+        """Write each demo wording where that claim never had one at that level: an editor's
+        edit, or removal, of a wording made since is theirs to keep."""
         claims = Claim.objects.of_article(article).prefetch_related("wordings")
+        numbers = claim_numbers([article.pk])
         for claim in claims:
             clinician = claim.wording_text(ReadingLevel.CLINICIAN)
             for start, wordings in DEMO_WORDINGS.items():
                 if not clinician.startswith(start):
                     continue
-                current = claim.texts_by_level()
                 for level, text in wordings.items():
-                    if current.get(level) != text:
-                        wording_set(
-                            claim=claim, level=level, text=text, actor=editor, reason=REASON
-                        )
-                        self.done.append(f"added a {level} wording to claim {claim.pk}")
+                    if Wording.history.filter(claim_id=claim.pk, level=level).exists():
+                        continue
+                    wording_set(claim=claim, level=level, text=text, actor=editor, reason=REASON)
+                    self.done.append(f"added a {level} wording to claim {numbers[claim.pk]}")
 
     def assign_reviewers(self, article: Article, *, editor, reviewers) -> None:
         due = [timedelta(hours=36), timedelta(days=10)]
         for reviewer, due_in in zip(reviewers, due, strict=True):
-            if article.assignments.filter(reviewer=reviewer, round=article.round).exists():
-                continue
+            if article.assignments.filter(reviewer=reviewer).exists():
+                continue  # assigned once, in some round: declined or cancelled stays so
             assignment_create(
                 article=article,
                 reviewer=reviewer,
@@ -225,11 +234,19 @@ class Command(BaseCommand):
             self.done.append(f"assigned {reviewer.username}, due in {_humane(due_in)}")
 
     def start_and_publish(self, article: Article, *, editor) -> Article:
+        """Start the review and publish, each only if it never happened to the article."""
         article.refresh_from_db()
-        if article.review_status == ReviewStatus.SUBMITTED:
+        ever = article.history.all()
+        if (
+            article.review_status == ReviewStatus.SUBMITTED
+            and not ever.exclude(review_status=ReviewStatus.SUBMITTED).exists()
+        ):
             article = article_start_review(article=article, actor=editor, reason=REASON)
             self.done.append("started the review")
-        if article.publication_status == PublicationStatus.DRAFT:
+        if (
+            article.publication_status == PublicationStatus.DRAFT
+            and not ever.exclude(publication_status=PublicationStatus.DRAFT).exists()
+        ):
             article = article_publish(article=article, actor=editor, reason=REASON)
             self.done.append("published the article (pending review, with the caution banner)")
         return article
@@ -253,8 +270,9 @@ class Command(BaseCommand):
         write("What to look at:")
         write("  editor: the article's sections and claims, the placeholder references 3, 6 and 7")
         write("    that block approval until completed, and the review assignments.")
-        write("  dr.okafor: “My assignments” (due within 48 hours) and the claims awaiting review;")
-        write("    approve or request changes, then complete the assignment.")
+        write("  dr.okafor: the desk lists the assignment (due within 48 hours); its review screen")
+        write("    shows each claim beside its references: approve (key a) or request changes (r),")
+        write("    then complete the review at the end.")
         write("  dr.reyes: approve the article once the claims and references are in order.")
         write("  admin: every change, with who and why, under History.")
         write("The demo passwords are for this machine only; change them anywhere else.")
