@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -35,8 +36,56 @@ from .admin_governance import ReviewDateFilter, next_review_display, next_review
 from .admin_import import article_import_urls
 from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, Reference, Section, Wording
-from .outline import Outline, article_outline
-from .readability import readability
+from .outline import Outline, article_outline, claim_numbers
+from .readability import MIN_WORDS, readability
+
+
+def truncated(text: str, length: int = 60):
+    """Long text cut to fit a list column, the whole of it on hover (and on the object's page)."""
+    text = str(text or "")
+    if len(text) <= length:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[: length - 1].rstrip())
+
+
+class NumberedClaimsChangeList(ChangeList):
+    """A changelist whose rows learn their claim's number in its article once the page is cut."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.model_admin.number_claims(self.result_list)
+
+
+class NumbersClaims:
+    """Lists showing claims give each its number in its article, 1..n in reading order (the
+    outline's numbering), never its database id.
+
+    ``claim_field`` names the row's claim (empty for claims themselves).
+    """
+
+    claim_field = ""
+
+    def get_changelist(self, request, **kwargs):
+        return NumberedClaimsChangeList
+
+    def _claim_id(self, row) -> int:
+        return getattr(row, f"{self.claim_field}_id") if self.claim_field else row.pk
+
+    def number_claims(self, rows) -> None:
+        ids = {self._claim_id(row) for row in rows}
+        articles = Claim.with_removed.filter(pk__in=ids).values_list(
+            "section__article_id", flat=True
+        )
+        numbers = claim_numbers(set(articles))
+        for row in rows:
+            row.claim_number = numbers.get(self._claim_id(row))
+
+    @admin.display(description=_("claim"))
+    def claim_number_and_text(self, row):
+        claim = getattr(row, self.claim_field) if self.claim_field else row
+        number = getattr(row, "claim_number", None)
+        label = _("Claim %(n)s") % {"n": number} if number else _("Removed claim")
+        return format_html("<strong>{}</strong> {}", label, truncated(claim.summary(200), 60))
 
 
 def _reason(form, default: str) -> str:
@@ -104,13 +153,63 @@ ARTICLE_TRANSITIONS = {
 }
 """Each admin button calls its service, never the model transition (history, carry-forward)."""
 
-TRANSITIONS_NEEDING_A_NOTE = {"request_changes"}
+
+class ConfirmWithReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the article's history with your name."),
+    )
+
+
+TRANSITION_FORMS = {
+    "request_changes": (RequestChangesForm, "note"),
+    "publish": (ConfirmWithReasonForm, "reason"),
+    "withdraw": (ConfirmWithReasonForm, "reason"),
+}
+"""Transitions asked on a page of their own: the form, and the service argument it fills."""
+
+TRANSITIONS_NEEDING_A_NOTE = set(TRANSITION_FORMS)
+
+
+def transition_consequences(article: Article, name: str) -> list[str]:
+    """What the transition will do, in the words of those it affects, shown before confirming."""
+    page = article.get_absolute_url()
+    if name == "publish":
+        lines = [
+            _("Readers will find it at %(page)s and in the list of published articles.")
+            % {"page": page}
+        ]
+        if not article.is_approved:
+            lines.append(
+                _(
+                    "It is not approved yet: readers will see the caution banner “Exercise "
+                    "caution as content is pending human review” and the review stepper at "
+                    "%(status)s."
+                )
+                % {"status": article.get_review_status_display()}
+            )
+        return lines
+    if name == "withdraw":
+        return [
+            _(
+                "Readers who open %(page)s will get “Page not found” (404) from now on; cached "
+                "copies are no longer served."
+            )
+            % {"page": page},
+            _("It leaves the list of published articles on the site's home page."),
+            _(
+                "Nothing is deleted: its content, reviews and history stay, and an editor can "
+                "publish it again."
+            ),
+        ]
+    return []
 
 
 @admin.register(Article)
 class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_display = [
-        "title",
+        "question",
         "review_status",
         "publication_status",
         "round",
@@ -154,6 +253,10 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     class Media:
         css = ADMIN_MEDIA_CSS
+
+    @admin.display(description=_("question"), ordering="title")
+    def question(self, article):
+        return truncated(article.title, 70)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -259,8 +362,9 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         label = transition_label(article, name)
         kwargs = {}
-        if name in TRANSITIONS_NEEDING_A_NOTE:
-            form = RequestChangesForm(request.POST if request.method == "POST" else None)
+        if name in TRANSITION_FORMS:
+            form_class, argument = TRANSITION_FORMS[name]
+            form = form_class(request.POST if request.method == "POST" else None)
             if not form.is_bound or not form.is_valid():
                 context = {
                     **self.admin_site.each_context(request),
@@ -270,9 +374,10 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                     "label": label,
                     "form": form,
                     "change_url": change_url,
+                    "consequences": transition_consequences(article, name),
                 }
                 return TemplateResponse(request, self.transition_form_template, context)
-            kwargs["note"] = form.cleaned_data["note"]
+            kwargs[argument] = form.cleaned_data[argument]
         elif request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
@@ -372,11 +477,18 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(AsksWhyInsteadOfDeleting, ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+class ClaimAdmin(
+    AsksWhyInsteadOfDeleting, NumbersClaims, ServiceErrorsAsMessages, ReadOnlyHistoryAdmin
+):
     form = ClaimAdminForm
     inlines = [CitationInline]
-    list_display = ["summary", "section", "article", "review_status", "kind"]
-    list_filter = [RemovedClaimsFilter, "review_status", "kind"]
+    list_display = ["claim_number_and_text", "article", "section_heading", "review_status"]
+    list_filter = [
+        RemovedClaimsFilter,
+        ("section__article", admin.RelatedOnlyFieldListFilter),
+        "review_status",
+        "kind",
+    ]
     list_select_related = ["section__article"]
     search_fields = ["wordings__text", "section__article__title"]
     autocomplete_fields = ["section"]
@@ -422,7 +534,24 @@ class ClaimAdmin(AsksWhyInsteadOfDeleting, ServiceErrorsAsMessages, ReadOnlyHist
 
     @admin.display(description=_("article"), ordering="section__article__title")
     def article(self, claim):
-        return claim.section.article
+        return truncated(claim.section.article, 45)
+
+    @admin.display(description=_("section"), ordering="section__heading")
+    def section_heading(self, claim):
+        return truncated(claim.section, 30)
+
+    def _title(self, claim) -> str:
+        number = claim_numbers([claim.section.article_id]).get(claim.pk)
+        article = claim.section.article
+        if number is None:
+            return _("Removed claim of “%(article)s”") % {"article": article}
+        return _("Claim %(n)s of “%(article)s”") % {"n": number, "article": article}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = self.get_object(request, unquote(object_id))
+        if claim is not None:
+            extra_context = {**(extra_context or {}), "title": self._title(claim)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # Shown instead of the wording fields to those who may only view claims (board reviewers).
 
@@ -524,27 +653,28 @@ class ClaimAdmin(AsksWhyInsteadOfDeleting, ServiceErrorsAsMessages, ReadOnlyHist
         return {
             "article": claim.section.article,
             "sub_claims": list(claim.sub_claims.all()),
-            "title": f"Remove claim {claim.pk}",
+            "title": _("Remove %(claim)s") % {"claim": self._title(claim)},
         }
 
     def replace_deletion(self, request, claim, reason: str) -> str:
         """Remove the claim through the removal service (a material change, I2)."""
         article = claim.section.article
+        title = self._title(claim)
         services.claim_remove(claim=claim, actor=request.user, reason=reason)
-        self.message_user(
-            request, f"Claim {claim.pk} was removed from “{article}”.", messages.SUCCESS
-        )
+        self.message_user(request, f"{title} was removed from “{article}”.", messages.SUCCESS)
         return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def _grades_html(rows):
     return format_html_join(
         "",
-        "<li>{}: grade {}{}</li>",
+        "<li>{}: {}{}</li>",
         (
             (
                 label,
-                f"{result.grade:.1f}",
+                f"grade {result.grade:.1f}"
+                if result.shown
+                else _("too short to grade (under %(n)d words)") % {"n": MIN_WORDS},
                 format_html(" <strong class='grade-warning'>⚠ {}</strong>", result.warning)
                 if result.too_hard
                 else "",
@@ -614,10 +744,34 @@ class SectionAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
 @admin.register(Reference)
 class ReferenceAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
-    list_display = ["title", "kind", "source", "year", "doi", "pmid", "is_complete"]
+    list_display = ["short_title", "kind", "short_source", "year", "identifiers", "is_complete"]
     list_filter = ["kind", "is_complete"]
     search_fields = ["title", "authors", "doi", "pmid", "source"]
     fields = [*Reference.BIBLIOGRAPHIC_FIELDS, "is_complete"]
+
+    @admin.display(description=_("title"), ordering="title")
+    def short_title(self, reference):
+        return truncated(reference.title, 70)
+
+    @admin.display(description=_("source"), ordering="source")
+    def short_source(self, reference):
+        return truncated(reference.source, 35)
+
+    @admin.display(description=_("DOI / PMID"))
+    def identifiers(self, reference):
+        return truncated(" · ".join(filter(None, [reference.doi, reference.pmid])), 30)
+
+    def has_delete_permission(self, request, obj=None):
+        """A cited reference cannot be deleted (its citations protect it): no button for it."""
+        if obj is not None and obj.citations.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        """References are deleted one at a time, where deleting is possible (not cited)."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -642,15 +796,22 @@ class ReadOnlyTrailAdmin(ViewOnlyAdminMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(Wording)
-class WordingAdmin(ReadOnlyTrailAdmin):
-    list_display = ["claim", "level", "text", "reading_grade"]
+class WordingAdmin(NumbersClaims, ReadOnlyTrailAdmin):
+    claim_field = "claim"
+    list_display = ["claim_number_and_text", "level", "wording_text", "reading_grade"]
     list_filter = ["level"]
     list_select_related = ["claim"]
     search_fields = ["text"]
 
+    @admin.display(description=_("text"))
+    def wording_text(self, wording):
+        return truncated(wording.text, 70)
+
     @admin.display(description=_("reading grade"))
     def reading_grade(self, wording):
         result = readability(level=wording.level, text=wording.text)
+        if not result.shown:
+            return "—"
         if result.too_hard:
             return format_html("<strong class='grade-warning'>⚠ {}</strong>", result.warning)
         return f"{result.grade:.1f}"
@@ -660,10 +821,15 @@ class WordingAdmin(ReadOnlyTrailAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ReadOnlyTrailAdmin):
-    list_display = ["claim", "order", "reference"]
+class CitationAdmin(NumbersClaims, ReadOnlyTrailAdmin):
+    claim_field = "claim"
+    list_display = ["claim_number_and_text", "order", "cited_reference"]
     list_select_related = ["reference"]
     search_fields = ["reference__title"]
+
+    @admin.display(description=_("reference"), ordering="reference__title")
+    def cited_reference(self, citation):
+        return truncated(citation.reference, 70)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("claim__wordings")

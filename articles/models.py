@@ -567,7 +567,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self):
-        return f"Claim {self.pk}: {self.summary()}"
+        return self.summary()
 
     @property
     def is_removed(self) -> bool:
@@ -725,7 +725,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.claim_id} → {self.reference}"
+        return f"{self.claim.summary(40)} → {self.reference}"
 
 
 # Reader feedback on claims (DESIGN §10): anonymous, never public, an editors' queue.

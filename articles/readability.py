@@ -12,6 +12,8 @@ from textstat.textstat import textstatistics
 from .choices import ReadingLevel
 
 GRADE_LIMITS = {ReadingLevel.PATIENT: 8, ReadingLevel.STUDENT: 12}
+MIN_WORDS = 10
+"""Below this many words a reading grade says nothing about the text (DESIGN §5)."""
 _AUDIENCES = {ReadingLevel.PATIENT: "patients and caregivers", ReadingLevel.STUDENT: "students"}
 
 _textstat = textstatistics()
@@ -23,10 +25,16 @@ class Readability:
     level: str
     grade: float
     limit: int | None
+    words: int = MIN_WORDS
+
+    @property
+    def shown(self) -> bool:
+        """Whether the grade means something: the wording has at least ``MIN_WORDS`` words."""
+        return self.words >= MIN_WORDS
 
     @property
     def too_hard(self) -> bool:
-        return self.limit is not None and self.grade > self.limit
+        return self.shown and self.limit is not None and self.grade > self.limit
 
     @property
     def warning(self) -> str:
@@ -44,4 +52,9 @@ def reading_grade(text: str) -> float:
 
 
 def readability(*, level: str, text: str) -> Readability:
-    return Readability(level=level, grade=reading_grade(text), limit=GRADE_LIMITS.get(level))
+    return Readability(
+        level=level,
+        grade=reading_grade(text),
+        limit=GRADE_LIMITS.get(level),
+        words=len((text or "").split()),
+    )

@@ -2,14 +2,21 @@
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class EditorialAdminSite(admin.AdminSite):
-    site_header = gettext_lazy("Editorial")
-    site_title = gettext_lazy("Editorial")
-    index_title = gettext_lazy("Desk")
+    site_header = _("Editorial")
+    site_title = _("Editorial")
+    index_title = _("Desk")
+    index_template = "desk/index.html"
+
+    def index(self, request, extra_context=None):
+        """The admin index with the to-do panel of the user's roles above the apps."""
+        from .selectors import desk_todo
+
+        context = {"desk_todo": desk_todo(request.user), **(extra_context or {})}
+        return super().index(request, context)
 
     def get_urls(self):
         from .views import desk_urls
@@ -17,7 +24,7 @@ class EditorialAdminSite(admin.AdminSite):
         return [*desk_urls(self), *super().get_urls()]
 
     def get_app_list(self, request, app_label=None):
-        """The stock list, with the desk's pages first for those who may see them."""
+        """The stock list, with the desk's own pages first for those who may see them."""
         apps = super().get_app_list(request, app_label)
         desk = self._desk_app(request)
         if desk and app_label in (None, "desk"):
@@ -25,22 +32,10 @@ class EditorialAdminSite(admin.AdminSite):
         return apps
 
     def _desk_app(self, request) -> dict | None:
-        from .selectors import governance_counts
-        from .views import GOVERNANCE_PERMISSION
+        from .governance import GOVERNANCE_PERMISSION
 
         if not request.user.has_perm(GOVERNANCE_PERMISSION):
             return None
-        counts = governance_counts()
-        name = _("Governance dashboard")
-        notes = []
-        if counts.open_feedback:
-            notes.append(_("%(n)d open feedback") % {"n": counts.open_feedback})
-        if counts.past_review_date:
-            notes.append(_("%(n)d past review date") % {"n": counts.past_review_date})
-        if counts.due_for_review:
-            notes.append(_("%(n)d due for review") % {"n": counts.due_for_review})
-        if notes:
-            name = f"{name} ({', '.join(notes)})"
         url = reverse("admin:desk_governance", current_app=self.name)
         return {
             "name": _("Desk"),
@@ -49,7 +44,7 @@ class EditorialAdminSite(admin.AdminSite):
             "has_module_perms": True,
             "models": [
                 {
-                    "name": name,
+                    "name": _("Governance dashboard"),
                     "object_name": "GovernanceDashboard",
                     "admin_url": url,
                     "add_url": None,

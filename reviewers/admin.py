@@ -4,7 +4,7 @@ Decisions and assignment steps go through ``reviewers.services``; the rules (who
 in which round) are the model transitions' and are asked there, not here.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -27,7 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin, wording_rows
+from articles.admin import ArticleAdmin, NumbersClaims, truncated, wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Article, Citation, Claim
 from articles.wording_diff import changed_levels
@@ -100,7 +101,7 @@ class DecisionCommentForm(forms.Form):
 
 
 @admin.register(ClaimAwaitingReview)
-class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
+class ClaimAwaitingReviewAdmin(NumbersClaims, AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Claims of the articles a reviewer reviews this round, with what changed since last time."""
 
     list_display = ["claim_for_review", "quick_decision", "article_link", "section", "cites"]
@@ -168,7 +169,9 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
     def article_link(self, claim):
         article = claim.section.article
         url = reverse("admin:articles_article_change", args=[article.pk])
-        return format_html('<a href="{}">{}</a>', url, article)
+        number = getattr(claim, "claim_number", None)
+        label = format_html("{}<br>{}", _("Claim %(n)s of") % {"n": number}, truncated(article, 40))
+        return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=_("status"), ordering="review_status")
     def quick_decision(self, claim):
@@ -190,7 +193,7 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
             status,
             url,
             _("Approve claim"),
-            claim.pk,
+            getattr(claim, "claim_number", ""),
             _("Approve"),
         )
 
@@ -215,7 +218,7 @@ class ClaimAwaitingReviewAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdm
         else:
             self.message_user(
                 request,
-                f"Claim {claim_id} does not exist or was removed from its article.",
+                "That claim does not exist or was removed from its article.",
                 messages.ERROR,
             )
         back = request.headers.get("referer", "")
@@ -326,12 +329,21 @@ class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
     fk_name = "article"
     extra = 0
     can_delete = False
-    fields = ["reviewer", "round", "status", "due_at", "recommendation", "completed_at"]
+    fields = ["board_member", "round", "status", "due_at", "recommendation", "completed_at"]
     readonly_fields = fields
     verbose_name_plural = _("board reviewers")
 
+    @admin.display(description=_("reviewer"))
+    def board_member(self, assignment):
+        return reviewer_label(assignment.reviewer)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer").order_by("-round", "due_at")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reviewer__reviewer_profile")
+            .order_by("-round", "due_at")
+        )
 
 
 admin.site.unregister(Article)
@@ -349,11 +361,70 @@ class ArticleReviewAdmin(ArticleAdmin):
     list_filter = [*ArticleAdmin.list_filter, HasOverdueReviewFilter]
     inlines = [*ArticleAdmin.inlines, BoardReviewersInline]
 
+    change_form_template = "admin/reviewers/article_change_form.html"
+
     def get_queryset(self, request):
         overdue = ReviewAssignment.objects.overdue().filter(
             article=OuterRef("pk"), round=OuterRef("round")
         )
         return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="articles_article_assign",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.user.has_perm("reviewers.add_reviewassignment"):
+            due = timezone.localdate() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+            extra_context = {
+                **(extra_context or {}),
+                "assign_form": AssignReviewerForm(initial={"due_on": due}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def assign_view(self, request, object_id):
+        """Assign a board reviewer from the article's page and come back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not request.user.has_perm("reviewers.add_reviewassignment"):
+            raise PermissionDenied
+        form = AssignReviewerForm(request.POST)
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+            self.message_user(request, f"Nobody was assigned. {problems}", messages.ERROR)
+        else:
+            try:
+                assignment = services.assignment_create(
+                    article=article,
+                    reviewer=form.cleaned_data["reviewer"],
+                    due_at=form.due_at(),
+                    actor=request.user,
+                    reason="Reviewer assigned on the article's page",
+                )
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                due = timezone.localtime(assignment.due_at).strftime("%a %d %b %Y, %H:%M")
+                self.message_user(
+                    request,
+                    f"{reviewer_label(assignment.reviewer)} is assigned, due {due}; they are "
+                    "emailed now.",
+                    messages.SUCCESS,
+                )
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        return HttpResponseRedirect(f"{url}#board-reviewers")
 
     @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
     def overdue_review(self, article):
@@ -387,6 +458,28 @@ class CompleteAssignmentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+def reviewer_label(user) -> str:
+    """How the reviewer picker names a board member: full name, credentials, specialty."""
+    name = user.get_full_name() or user.get_username()
+    profile = getattr(user, "reviewer_profile", None)
+    if profile is None:
+        return name
+    label = f"{name}, {profile.credentials}" if profile.credentials else name
+    return f"{label} — {profile.specialty}" if profile.specialty else label
+
+
+class ReviewerChoiceField(forms.ModelChoiceField):
+    """The active board members, each with name, credentials and specialty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", selectors.board_members())
+        kwargs.setdefault("empty_label", _("Choose a board member…"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, user):
+        return reviewer_label(user)
 
 
 class AcceptAssignmentForm(forms.Form):
@@ -442,13 +535,28 @@ class ReviewAssignmentForm(forms.ModelForm):
         fields = ["article", "reviewer", "due_at"]
 
 
+class AssignReviewerForm(forms.Form):
+    """Assign a board reviewer from the article's own page."""
+
+    reviewer = ReviewerChoiceField(label=_("Board reviewer"))
+    due_on = forms.DateField(
+        label=_("Due on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Due at 17:00 that day."),
+    )
+
+    def due_at(self):
+        day = self.cleaned_data["due_on"]
+        return timezone.make_aware(datetime.combine(day, time(17, 0)))
+
+
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     """Editors assign and cancel; a reviewer sees “My assignments” and answers them."""
 
     form = ReviewAssignmentForm
     list_display = [
-        "article",
+        "short_article",
         "reviewer",
         "round",
         "status",
@@ -459,7 +567,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_filter = ["status", OverdueFilter, "conflict_status", "round"]
     list_select_related = ["article", "reviewer"]
     search_fields = ["article__title", "reviewer__username", "reviewer__last_name"]
-    autocomplete_fields = ["article", "reviewer"]
+    autocomplete_fields = ["article"]
     actions = ["accept", "decline", "complete", "cancel", "override_conflict"]
     readonly_fields = [
         "article",
@@ -514,7 +622,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":
-            kwargs["queryset"] = selectors.board_members()
+            kwargs.update(queryset=selectors.board_members(), form_class=ReviewerChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -525,6 +633,10 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         if not self._manages_assignments(request):
             extra_context = {**(extra_context or {}), "title": _("My assignments")}
         return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("article"), ordering="article__title")
+    def short_article(self, assignment):
+        return truncated(assignment.article, 60)
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, assignment):
@@ -645,10 +757,11 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
 
 @admin.register(ClaimDecision)
-class ClaimDecisionAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
+class ClaimDecisionAdmin(NumbersClaims, AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: shown to read, never changed."""
 
-    list_display = ["claim", "decision", "reviewer", "comment", "created_at"]
+    claim_field = "claim"
+    list_display = ["claim_number_and_text", "decision", "reviewer", "short_comment", "created_at"]
     list_filter = ["decision"]
     list_select_related = ["assignment__reviewer", "claim"]
     search_fields = ["comment", "assignment__article__title"]
@@ -660,6 +773,10 @@ class ClaimDecisionAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("reviewer"))
     def reviewer(self, decision):
         return decision.assignment.reviewer
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, decision):
+        return truncated(decision.comment, 50)
 
 
 class ReviewerProfileForm(forms.ModelForm):
@@ -875,22 +992,7 @@ class LoginLogAdmin(AnswersBadIds, AccessLogAdmin):
 
 @admin.register(User)
 class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
-    """Users, plus the board-member search behind the reviewer autocomplete of assignments."""
-
-    def _is_reviewer_autocomplete(self, request) -> bool:
-        match = getattr(request, "resolver_match", None)
-        return bool(
-            match
-            and match.url_name == "autocomplete"
-            and request.GET.get("app_label") == "reviewers"
-            and request.GET.get("model_name") == "reviewassignment"
-            and request.GET.get("field_name") == "reviewer"
-        )
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None and self._is_reviewer_autocomplete(request):
-            return request.user.has_perm("reviewers.add_reviewassignment")
-        return super().has_view_permission(request, obj)
+    """Users; people who acted are deactivated rather than deleted."""
 
     replacement_template = "admin/auth/user/deactivate.html"
 
@@ -911,11 +1013,6 @@ class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
             messages.SUCCESS,
         )
         return reverse("admin:auth_user_change", args=[user.pk])
-
-    def get_search_results(self, request, queryset, search_term):
-        if self._is_reviewer_autocomplete(request):
-            queryset = queryset.filter(pk__in=selectors.board_members().values("pk"))
-        return super().get_search_results(request, queryset, search_term)
 
 
 # Reminders (DESIGN §6): the ledger of emails owed and sent, read-only for everyone.
@@ -947,12 +1044,19 @@ class ReminderAdmin(AnswersBadIds, ReadOnlyReminders, admin.ModelAdmin):
 
     fields = ["assignment", "article", *ReadOnlyReminders.fields]
     readonly_fields = fields
-    list_display = ["__str__", "kind", "recipient", "created_at", "sent_at"]
-    list_display += ["attempts", "last_error"]
+    list_display = ["about", "kind", "recipient", "created_at", "sent_at", "attempts", "error"]
     list_filter = [ReminderSentFilter, "kind"]
     list_select_related = ["article", "assignment__article", "assignment__reviewer"]
     search_fields = ["recipient", "assignment__article__title", "article__title"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("reminder"))
+    def about(self, reminder):
+        return truncated(reminder, 60)
+
+    @admin.display(description=_("last error"))
+    def error(self, reminder):
+        return truncated(reminder.last_error, 30)
 
 
 class ReminderInline(ReadOnlyReminders, admin.TabularInline):

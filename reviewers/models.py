@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from articles.choices import ClaimStatus
 from articles.models import Claim
 from editorial.history import tracked_history
 from editorial.workflow import condition, permission
@@ -274,6 +275,10 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_ASSIGNMENT_STATUSES
 
+    @property
+    def reviewer_name(self) -> str:
+        return self.reviewer.get_full_name() or self.reviewer.get_username()
+
     def is_overdue(self, *, now=None) -> bool:
         return self.is_active and self.due_at < (now or timezone.now())
 
@@ -300,13 +305,56 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     def conflict_refusal(self) -> str:
         if self.conflict_status == ConflictStatus.UNDECLARED:
             return (
-                f"{self.reviewer} has not declared whether they have a conflict of interest with "
-                f"“{self.article}”: declare it before recommending approval."
+                f"{self.reviewer_name} has not declared whether they have a conflict of interest "
+                f"with “{self.article}”: declare it before recommending approval."
             )
         return (
-            f"{self.reviewer} declared a conflict of interest with “{self.article}”: an "
+            f"{self.reviewer_name} declared a conflict of interest with “{self.article}”: an "
             "approving recommendation needs an approver's override, with a reason."
         )
+
+    @condition(
+        "{obj.reviewer_name} cannot recommend approving “{obj.article}” yet: {detail}.",
+        detail=lambda assignment: assignment.claims_holding_back_approval_summary(),
+    )
+    def approval_is_backed_by_claim_decisions(self) -> bool:
+        """An approving recommendation needs every claim decided and none sent back by me."""
+        if self.recommendation != Recommendation.APPROVE:
+            return True
+        undecided, sent_back = self.claims_holding_back_approval()
+        return not undecided.exists() and not sent_back.exists()
+
+    def claims_holding_back_approval(self):
+        """(claims awaiting a decision, claims this reviewer sent back and still unchanged).
+
+        A decision moves a claim out of pending and any change brings it back, so a pending
+        claim is one nobody has decided in its current wording. A claim that is sent back was
+        sent back by its latest decision: no decision can follow until it is changed.
+        """
+        claims = Claim.objects.of_article(self.article_id)
+        latest = ClaimDecision.objects.filter(claim=OuterRef("pk")).order_by("-created_at", "-pk")
+        sent_back = (
+            claims.filter(review_status=ClaimStatus.CHANGES_REQUESTED)
+            .annotate(sent_back_by=Subquery(latest.values("assignment__reviewer")[:1]))
+            .filter(sent_back_by=self.reviewer_id)
+        )
+        return claims.awaiting_decision(), sent_back
+
+    def claims_holding_back_approval_summary(self) -> str:
+        undecided, sent_back = (rows.count() for rows in self.claims_holding_back_approval())
+        parts = []
+        if undecided:
+            parts.append(
+                f"{undecided} claim{'s' if undecided != 1 else ''} "
+                f"{'are' if undecided != 1 else 'is'} still undecided"
+            )
+        if sent_back:
+            parts.append(
+                f"{sent_back} claim{'s' if sent_back != 1 else ''} "
+                f"{'were' if sent_back != 1 else 'was'} sent back for changes by "
+                f"{self.reviewer_name} and not changed since"
+            )
+        return " and ".join(parts)
 
     @transition(
         field=status,
@@ -333,7 +381,11 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=list(ACTIVE_ASSIGNMENT_STATUSES),
         target=AssignmentStatus.COMPLETED,
-        conditions=[has_recommendation, recommendation_free_of_conflict],
+        conditions=[
+            has_recommendation,
+            approval_is_backed_by_claim_decisions,
+            recommendation_free_of_conflict,
+        ],
         permission=may_act_as_reviewer,
         custom={"label": _("Complete")},
     )
@@ -421,7 +473,7 @@ class ClaimDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()} on claim {self.claim_id}"
+        return f"{self.get_decision_display()} on “{self.claim.summary(40)}”"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -483,7 +483,7 @@ def _assignment_context(reminder: Reminder, *, now) -> dict:
         raise ReminderNotSent(f"Not sent: the assignment is {assignment.get_status_display()}.")
     if assignment.article.publication_status == PublicationStatus.WITHDRAWN:
         raise ReminderNotSent("Not sent: the article was withdrawn.")
-    return {
+    context = {
         "assignment": assignment,
         "article": assignment.article,
         "reviewer": assignment.reviewer,
@@ -491,6 +491,30 @@ def _assignment_context(reminder: Reminder, *, now) -> dict:
         "due_at": assignment.due_at,
         "overdue_days": max((now - assignment.due_at).days, 0),
         "link": _admin_link("admin:reviewers_reviewassignment_change", assignment.pk),
+    }
+    if reminder.kind == ReminderKind.NEW_ASSIGNMENT and assignment.round > 1:
+        context.update(_changes_since_last_round(assignment))
+    return context
+
+
+def _changes_since_last_round(assignment: ReviewAssignment) -> dict:
+    """What a reviewer carried into a new round is asked about: the claims changed (or added)
+    since the previous round, by number; the others are carried over, approved."""
+    from .selectors import review_for_assignment
+
+    review = review_for_assignment(assignment)
+    to_decide = review.to_decide()
+    return {
+        "periodic": assignment.article.is_in_periodic_review,
+        "changed_claims": [
+            {
+                "number": item.number,
+                "how": "new" if item.is_new else "changed" if item.changed else "to confirm",
+                "text": item.claim.summary(100),
+            }
+            for item in to_decide
+        ],
+        "carried_over": len(review.claims()) - len(to_decide),
     }
 
 

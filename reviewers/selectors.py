@@ -1,12 +1,17 @@
 """Reads of the board that pages need."""
 
+from dataclasses import dataclass, field
+
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from articles.choices import ClaimStatus
 from articles.models import Article
+from articles.outline import Outline, OutlineClaim, OutlineSection, article_outline
 
-from .models import ClaimAwaitingReview, DeclarationOfInterest, ReviewAssignment
+from .choices import Decision
+from .models import ClaimAwaitingReview, ClaimDecision, DeclarationOfInterest, ReviewAssignment
 
 
 def board_members():
@@ -41,4 +46,129 @@ def claims_awaiting_review(user):
     )
     return ClaimAwaitingReview.objects.of_articles_under_review(
         Article.objects.filter(pk__in=reviewing.values("article_id"))
+    )
+
+
+@dataclass
+class ClaimInReview:
+    """One claim of an article as a board reviewer meets it in a round of review.
+
+    ``mine`` is the reviewer's latest decision on it (any round); ``since`` what a change is
+    measured against: ``mine``, or else the latest decision of an earlier round. A claim is
+    carried over in round 2 and later when it was approved in an earlier round and has not
+    changed since: it needs no decision this round.
+    """
+
+    entry: OutlineClaim
+    mine: ClaimDecision | None
+    since: ClaimDecision | None
+    latest: ClaimDecision | None
+    carried_over: bool
+    is_new: bool
+
+    @property
+    def claim(self):
+        return self.entry.claim
+
+    @property
+    def number(self) -> int:
+        return self.entry.number
+
+    @property
+    def changed(self) -> bool:
+        """Changed (wording or citations) since ``since``: the reviewer reads the difference."""
+        return self.since is not None and self.since.snapshot != self.claim.snapshot()
+
+    @property
+    def is_undecided(self) -> bool:
+        """Nobody has decided on it in its current wording (any decision leaves pending)."""
+        return not self.carried_over and self.claim.review_status == ClaimStatus.PENDING
+
+    @property
+    def is_sent_back(self) -> bool:
+        return self.claim.review_status == ClaimStatus.CHANGES_REQUESTED
+
+    @property
+    def sent_back_by_me(self) -> bool:
+        """Sent back by this reviewer: a sent-back claim was sent back by its latest decision."""
+        return (
+            self.is_sent_back
+            and self.latest is not None
+            and self.mine is not None
+            and self.latest.pk == self.mine.pk
+        )
+
+    @property
+    def mine_is_current(self) -> bool:
+        return self.mine is not None and self.mine.snapshot == self.claim.snapshot()
+
+
+@dataclass
+class SectionInReview:
+    section: OutlineSection
+    claims: list[ClaimInReview] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """An article as one assignment's reviewer reviews it: reading order, claim by claim."""
+
+    assignment: ReviewAssignment
+    outline: Outline
+    sections: list[SectionInReview]
+
+    def claims(self) -> list[ClaimInReview]:
+        return [claim for section in self.sections for claim in section.claims]
+
+    def to_decide(self) -> list[ClaimInReview]:
+        """The claims this round asks about: all in round 1, the changed ones after."""
+        return [claim for claim in self.claims() if not claim.carried_over]
+
+    def undecided(self) -> list[ClaimInReview]:
+        return [claim for claim in self.claims() if claim.is_undecided]
+
+    def sent_back_by_me(self) -> list[ClaimInReview]:
+        return [claim for claim in self.claims() if claim.sent_back_by_me]
+
+    def decided_count(self) -> int:
+        return len(self.to_decide()) - len(self.undecided())
+
+
+def review_for_assignment(assignment: ReviewAssignment) -> Review:
+    """The article of ``assignment`` in reading order, each claim with its reviewer's view of it:
+    their last decision, what it changed from, whether it needs a decision in this round."""
+    decisions = ClaimDecision.objects.select_related("assignment__reviewer").order_by(
+        "-created_at", "-pk"
+    )
+    outline = article_outline(
+        assignment.article, claim_prefetches=[Prefetch("decisions", queryset=decisions)]
+    )
+    sections = []
+    for outline_section in outline.sections:
+        row = SectionInReview(section=outline_section)
+        for entry in outline_section.claims:
+            row.claims.append(_claim_in_review(entry, assignment))
+        sections.append(row)
+    return Review(assignment=assignment, outline=outline, sections=sections)
+
+
+def _claim_in_review(entry: OutlineClaim, assignment: ReviewAssignment) -> ClaimInReview:
+    claim = entry.claim
+    ordered = list(claim.decisions.all())  # newest first
+    mine = next((d for d in ordered if d.assignment.reviewer_id == assignment.reviewer_id), None)
+    earlier = [d for d in ordered if d.assignment.round < assignment.round]
+    since = mine or (earlier[0] if earlier else None)
+    carried_over = (
+        assignment.round > 1
+        and claim.review_status == ClaimStatus.APPROVED
+        and any(d.decision == Decision.APPROVE and d.snapshot == claim.snapshot() for d in earlier)
+        and not any(d.assignment.round >= assignment.round for d in ordered)
+    )
+    return ClaimInReview(
+        entry=entry,
+        mine=mine,
+        since=since,
+        latest=ordered[0] if ordered else None,
+        carried_over=carried_over,
+        is_new=assignment.round > 1 and not earlier,
     )

@@ -4,7 +4,9 @@ Each service takes the acting user, runs in one transaction and records who and 
 the rules themselves are the transitions' conditions and permissions on the models.
 """
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from articles.models import Article, Claim
 from articles.services import (
+    article_request_changes,
     article_suspend_approval,
     article_touch_version,
     lock_article,
@@ -246,6 +249,11 @@ def assignment_complete(
         raise EditorialError(
             "Choose a recommendation, approve or request changes, to complete the assignment."
         )
+    reason = (reason or "").strip()
+    if recommendation == Recommendation.REQUEST_CHANGES and not reason:
+        raise EditorialError(
+            "Say what must change: a note for the editor is required to recommend changes."
+        )
     with transaction.atomic():
         locked = _lock_assignment(assignment)
         locked.recommendation = recommendation
@@ -259,13 +267,47 @@ def assignment_complete(
     return locked
 
 
+def review_complete(
+    *, assignment: ReviewAssignment, actor, recommendation: str, note: str = ""
+) -> ReviewAssignment:
+    """Complete a review from the review screen: the assignment with its recommendation and,
+    when it asks for changes, the article sent back to its editor with the same note.
+
+    Without sending the article back a recommendation of changes would leave it under review,
+    where its editor cannot open a new round for the board.
+    """
+    with transaction.atomic():
+        completed = assignment_complete(
+            assignment=assignment, actor=actor, recommendation=recommendation, reason=note
+        )
+        article = Article.objects.get(pk=completed.article_id)
+        if recommendation == Recommendation.REQUEST_CHANGES and article.is_under_review:
+            # In a periodic review too: the board decided otherwise, the approval ends.
+            article_request_changes(article=article, actor=actor, note=note)
+    return completed
+
+
+def snapshot_digest(snapshot: dict) -> str:
+    """A short fingerprint of what a decision applies to (``Claim.snapshot()``): the review
+    screen sends it back with a decision, so a claim changed meanwhile is not decided unseen."""
+    text = json.dumps(snapshot, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def claims_decide(
-    *, claims: Sequence[Claim], actor, decision: str, comment: str = ""
+    *,
+    claims: Sequence[Claim],
+    actor,
+    decision: str,
+    comment: str = "",
+    seen: Mapping[int, str] | None = None,
 ) -> list[ClaimDecision]:
     """Approve or request changes on claims, in bulk, as the reviewer assigned this round.
 
     Permission is asked of the claim transition once per article (it depends only on the
     article and the reviewer); every claim then moves, gets a history row and a decision row.
+    ``seen`` maps claim ids to the ``snapshot_digest`` of the wording the reviewer read; a claim
+    changed since is refused, with the whole decision, once its lock is held.
     """
     if decision not in Decision.values:
         raise EditorialError(f"“{decision}” is not a decision on a claim.")
@@ -295,6 +337,12 @@ def claims_decide(
                     .get(article=article, reviewer=actor)
                 )
             run_transition(claim, transition_name, None)
+        for claim in locked:
+            if seen is not None and seen.get(claim.pk) != snapshot_digest(claim.snapshot()):
+                raise EditorialError(
+                    f"“{claim.summary(60)}” changed while you were reading it; read its "
+                    "current wording and decide again."
+                )
         label = Decision(decision).label
         reason = f"{transition_name}: {label}" + (f" — {comment}" if comment else "")
         bulk_update_with_history(

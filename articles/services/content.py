@@ -72,7 +72,7 @@ def wording_set(*, claim: Claim, level: str, text: str, actor, reason: str) -> C
             return locked
         if not text:
             if level == ReadingLevel.CLINICIAN:
-                raise EditorialError(f"Claim {locked.pk} needs a clinician wording.")
+                raise EditorialError(f"The claim “{locked.summary(60)}” needs a clinician wording.")
             if wording is None:
                 return locked
             delete_with_history(wording, actor=actor, reason=reason)
@@ -103,7 +103,7 @@ def claim_set_citations(
 ) -> Claim:
     _require_content_perm(actor)
     if len({reference.pk for reference in references}) != len(references):
-        raise EditorialError(f"Claim {claim.pk} cites the same reference twice.")
+        raise EditorialError(f"The claim “{claim.summary(60)}” cites the same reference twice.")
     with transaction.atomic():
         hold_references(references)
         locked = lock_claim(claim)
@@ -213,7 +213,8 @@ def claim_add(
         section = lock_section(section)
         if parent is not None and not lock_claims([parent.pk]):
             raise EditorialError(
-                f"Claim {parent.pk} has been removed; add the sub-claim under another claim."
+                f"The claim “{parent.summary(60)}” has been removed; add the sub-claim under "
+                "another claim."
             )
         order = (section.claims.aggregate(last=Max("order"))["last"] or 0) + 1
         claim = save_with_history(
@@ -251,7 +252,9 @@ def claim_remove(*, claim: Claim, actor, reason: str) -> None:
     require_perm(actor, "articles.delete_claim", "remove claims")
     reason = (reason or "").strip()
     if not reason:
-        raise EditorialError(f"Say why claim {claim.pk} is removed: the reason is kept in history.")
+        raise EditorialError(
+            f"Say why the claim “{claim.summary(60)}” is removed: the reason is kept in history."
+        )
     with transaction.atomic():
         locked = lock_claim(claim)
         _mark_removed([locked], actor=actor, reason=reason)
@@ -275,7 +278,8 @@ def claim_move(*, claim: Claim, position: int, actor, reason: str) -> Claim:
         siblings = [other for other in in_section if other.parent_id == locked.parent_id]
         if not 1 <= position <= len(siblings):
             raise EditorialError(
-                f"Claim {locked.pk} can move to positions 1 to {len(siblings)}, not {position}."
+                f"The claim “{locked.summary(60)}” can move to positions 1 to {len(siblings)}, "
+                f"not {position}."
             )
         siblings.remove(next(other for other in siblings if other.pk == locked.pk))
         siblings.insert(position - 1, locked)

@@ -397,7 +397,7 @@ class _SectionClaimsUpdate:
                 claim=claim, level=ReadingLevel.CLINICIAN, text=entry.text, **context
             )
         claim = claim_set_citations(claim=claim, references=file_claim.cited, **context)
-        self.changes.append(f"line {entry.line}: claim {claim.pk} changed")
+        self.changes.append(f"line {entry.line}: claim “{claim.summary(60)}” changed")
         return claim
 
     def _finish(self) -> None:
@@ -411,9 +411,7 @@ class _SectionClaimsUpdate:
             bulk_update_with_history(
                 moved, Claim, ["parent"], default_user=self.actor, default_change_reason=self.reason
             )
-        self.changes.extend(
-            f"claim {claim.pk} removed: “{claim.summary(60)}”" for claim in self.removed
-        )
+        self.changes.extend(f"claim removed: “{claim.summary(60)}”" for claim in self.removed)
         for claim in sorted(self.removed, key=lambda claim: claim.parent_id is None):
             if Claim.objects.filter(pk=claim.pk).exists():
                 claim_remove(claim=claim, actor=self.actor, reason=self.reason)

@@ -61,7 +61,7 @@ def lock_claim(claim: Claim) -> Claim:
         locked = lock_claims([claim.pk])
         if locked:
             return locked[0]
-    raise EditorialError(f"Claim {claim.pk} has been removed from its article.")
+    raise EditorialError(f"The claim “{claim.summary(60)}” has been removed from its article.")
 
 
 def lock_section(section: Section) -> Section:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import services as article_services
 from articles.choices import ClaimStatus, PublicationStatus, ReadingLevel, ReviewStatus
 from articles.models import Article, Claim, Reference, Wording
 from reviewers import services as reviewer_services
@@ -248,12 +249,50 @@ def test_approver_approves_and_editor_publishes_through_buttons(client, editor, 
     client.force_login(approver)
     client.post(_transition_url(article, "approve"))
     client.force_login(editor)
-    client.post(_transition_url(article, "publish"))
+    client.post(_transition_url(article, "publish"), {"reason": "Approved by the board"})
 
     article.refresh_from_db()
     assert article.review_status == ReviewStatus.APPROVED
     assert article.approved_by == approver
     assert article.publication_status == PublicationStatus.PUBLISHED
+
+
+def test_publish_asks_for_confirmation_and_a_reason_kept_in_history(client, editor):
+    article = article_with_claims(editor=editor)
+    client.force_login(editor)
+
+    page = client.get(_change_url(article)).text
+    confirm = client.get(_transition_url(article, "publish"))
+    unexplained = client.post(_transition_url(article, "publish"), {"reason": " "})
+
+    article.refresh_from_db()
+    assert f'href="{_transition_url(article, "publish")}"' in page
+    assert "pending human review" in confirm.text
+    assert unexplained.status_code == 200
+    assert article.publication_status == PublicationStatus.DRAFT
+    client.post(_transition_url(article, "publish"), {"reason": "Launch of the series"})
+    article.refresh_from_db()
+    assert article.publication_status == PublicationStatus.PUBLISHED
+    latest = article.history.latest("history_date")
+    assert latest.history_change_reason == "publish: Launch of the series"
+    assert latest.history_user == editor
+
+
+def test_withdraw_says_what_readers_will_see_and_keeps_the_reason(client, editor):
+    article = article_with_claims(editor=editor)
+    article_services.article_publish(article=article, actor=editor)
+    client.force_login(editor)
+
+    confirm = client.get(_transition_url(article, "withdraw")).text
+    client.post(_transition_url(article, "withdraw"), {"reason": "Guideline superseded"})
+
+    article.refresh_from_db()
+    assert "Page not found" in confirm and article.get_absolute_url() in confirm
+    assert article.publication_status == PublicationStatus.WITHDRAWN
+    assert (
+        article.history.latest("history_date").history_change_reason
+        == "withdraw: Guideline superseded"
+    )
 
 
 def test_editing_a_wording_returns_the_claim_to_pending_and_bumps_the_version(

@@ -401,5 +401,5 @@ def test_import_article_update_prints_each_change(editor, tmp_path, capsys):
 
     claim = Claim.objects.get(wordings__text="Hypervitaminosis D")
     output = capsys.readouterr().out
-    assert f"line 50: claim {claim.pk} changed" in output
+    assert f"line 50: claim “{claim.summary(60)}” changed" in output
     assert "1 change(s) from revised.md" in output

@@ -70,7 +70,7 @@ def test_upload_with_update_reports_the_changes(client, editor):
     response = upload(client, text=revised, allow_missing_references="on", update="on")
 
     claim = Claim.objects.get(wordings__text="Damaged valves")
-    assert f"line 40: claim {claim.pk} changed." in response.content.decode()
+    assert f"line 40: claim “{claim.summary(60)}” changed." in response.content.decode()
 
 
 def test_upload_that_is_not_utf8_is_refused(client, editor):

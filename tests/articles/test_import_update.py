@@ -47,7 +47,7 @@ def test_update_touching_one_claim_sends_only_that_claim_back(approved, editor):
     assert after == before
     assert set(after.values()) == {ClaimStatus.APPROVED}
     claim = Claim.objects.of_article(approved).get(wordings__text="Ageing, diabetes and smoking")
-    assert result.changes == [f"line 49: claim {claim.pk} changed"]
+    assert result.changes == [f"line 49: claim “{claim.summary(60)}” changed"]
     article = Article.objects.get(pk=approved.pk)
     assert (article.review_status, article.round) == (ReviewStatus.UNDER_REVIEW, 2)
 

@@ -14,12 +14,7 @@ from articles.choices import ClaimStatus, ReviewStatus
 from articles.models import Article, Claim, Reference, Wording
 from editorial.exceptions import EditorialError
 from reviewers.models import ReviewAssignment
-from reviewers.services import (
-    assignment_accept,
-    assignment_complete,
-    assignment_create,
-    claims_decide,
-)
+from reviewers.services import assignment_create, claims_decide
 from tests.factories import ReferenceFactory, article_with_claims
 from tests.workflow import assign_and_start
 
@@ -31,16 +26,17 @@ on_postgresql = pytest.mark.skipif(
 
 @pytest.mark.django_db
 class TestI1TruthfulBadge:
-    def test_i1_article_cannot_be_approved_with_open_claims(self, editor, reviewer, approver):
+    def test_i1_article_cannot_be_approved_with_open_claims(
+        self, editor, reviewer, approver, settings
+    ):
+        # No quorum needed: only the open claim stands between the article and approval (an
+        # approving recommendation itself needs every claim decided).
+        settings.EDITORIAL_REVIEW_QUORUM = 0
         article = assign_and_start(
             article_with_claims(editor=editor), editor=editor, reviewer=reviewer
         )
         claim = Claim.objects.of_article(article).first()
         claims_decide(claims=[claim], actor=reviewer, decision="approve")
-        assignment_accept(assignment=article.assignments.get(), actor=reviewer, no_conflict=True)
-        assignment_complete(
-            assignment=article.assignments.get(), actor=reviewer, recommendation="approve"
-        )
         with pytest.raises(EditorialError, match="not approved in their current wording"):
             services.article_approve(article=article, actor=approver)
         assert not Article.objects.get(pk=article.pk).is_approved

@@ -1,7 +1,8 @@
 """The whole review, walked in headless Chromium as the editor, the reviewer and the approver would.
 
-An editor assigns a board reviewer (autocomplete, due date) and starts the review; the reviewer
-approves claims, requests changes on one with a comment and sends the article back; the editor
+An editor assigns a board reviewer (picker, due date) on the article's page and starts the
+review; the reviewer, in the stock claims list, approves claims, requests changes on one with a
+comment and sends the article back; the editor
 rewrites that claim, resubmits and starts the review again; the reviewer sees the word diff,
 approves it and completes the assignment; an approver approves the article; the editor publishes.
 """
@@ -32,7 +33,9 @@ def people():
 
     return {
         "editor": EditorFactory(username="editor-ellen", first_name="Ellen"),
-        "reviewer": BoardReviewerFactory(username="dr-rivera", first_name="Rosa"),
+        "reviewer": BoardReviewerFactory(
+            username="dr-rivera", first_name="Rosa", last_name="Rivera"
+        ),
         "approver": ApproverFactory(username="dr-alvarez", first_name="Ana"),
     }
 
@@ -89,15 +92,11 @@ def test_review_walk_from_assignment_to_publication(browser, live_server, people
     editor = Person(browser, base, "editor-ellen")
     editor.open(_article_path(article))
     editor.page.get_by_role("link", name="Assign a board reviewer").click()
-    editor.page.click("[aria-labelledby='select2-id_reviewer-container']")
-    editor.page.fill(".select2-search__field", "dr-rivera")
-    editor.page.locator(".select2-results__option", has_text="dr-rivera").click()
-    due = timezone.localtime() + timedelta(days=10)
-    editor.page.fill("#id_due_at_0", due.strftime("%Y-%m-%d"))
-    editor.page.fill("#id_due_at_1", "17:00:00")
-    editor.page.click("input[name=_save]")
-    editor.sees("was added successfully")
-    editor.open(_article_path(article))
+    editor.page.select_option("#id_reviewer", label="Rosa Rivera, MD — Nephrology")
+    due = timezone.localdate() + timedelta(days=10)
+    editor.page.fill("#id_due_on", due.isoformat())
+    editor.page.get_by_role("button", name="Assign", exact=True).click()
+    editor.sees("is assigned")
     editor.click_button("Start review")
     editor.sees("Start review: done")
 
@@ -121,8 +120,7 @@ def test_review_walk_from_assignment_to_publication(browser, live_server, people
 
     # The editor reads the comment, rewrites the claim, resubmits and starts round 2.
     editor.open(_article_path(article))
-    # Claims are numbered in reading order on the article page: the disputed one is the last.
-    editor.page.get_by_role("link", name=f"Claim {len(claims)}", exact=True).click()
+    editor.page.get_by_role("link", name="Claim 3", exact=True).click()
     editor.sees("Say which tissue, and when deposits form.")
     editor.page.fill("#id_clinician", REWORDED)
     editor.page.fill("#id_reason", "Reworded at the board's request")
@@ -146,7 +144,7 @@ def test_review_walk_from_assignment_to_publication(browser, live_server, people
         path=str(ARTIFACTS / "claims-awaiting-review-diff.png"), full_page=True
     )
     assert reviewer.page.locator("del.diff-removed").count() >= 1
-    reviewer.page.get_by_role("button", name=f"Approve claim {disputed.pk}").click()
+    reviewer.page.get_by_role("button", name="Approve claim 3", exact=True).click()
     reviewer.sees("1 claim approved.")
     current = ReviewAssignment.objects.get(article=article, round=2)
     reviewer.page.get_by_role("link", name="Review assignments").click()
@@ -166,6 +164,8 @@ def test_review_walk_from_assignment_to_publication(browser, live_server, people
     approver.click_button("Approve")
     approver.sees("Approve: done")
     editor.open(_article_path(article))
+    editor.page.get_by_role("link", name="Publish…").click()
+    editor.page.fill("#id_reason", "Approved by the board")
     editor.click_button("Publish")
     editor.sees("is approved and published")
 

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from articles import services
 from articles.choices import FeedbackStatus, PublicationStatus, ReadingLevel, ReviewStatus
 from articles.models import Article, Claim, ClaimFeedback, Reference, Wording
 from desk.selectors import governance_dashboard
@@ -163,23 +162,110 @@ def test_seed_demo_dashboard_has_data():
     assert "7 of 50 published claims approved in their current wording (14 %)" in output
 
 
-def test_seed_demo_never_overwrites_an_edit():
+def _demo_claim(start: str) -> Claim:
+    return next(
+        claim
+        for claim in Claim.objects.prefetch_related("wordings")
+        if claim.wording_text(ReadingLevel.CLINICIAN).startswith(start)
+    )
+
+
+def test_seed_demo_again_keeps_an_editors_edited_wording():
+    from django.contrib.auth import get_user_model
+
+    from articles.services import wording_set
+
     seed_demo()
-    editor = log_in(username="editor", password="demo-editor-pass")
-    article = Article.objects.get(slug="calcium-deposits-in-tissues")
-    claim = Claim.objects.of_article(article).get(order=1, section__order=1)
-    services.wording_set(
+    editor = get_user_model().objects.get(username="editor")
+    claim = _demo_claim("Occurs in damaged or devitalized tissues")
+    wording_set(
         claim=claim,
         level=ReadingLevel.PATIENT,
-        text="Calcium deposits are hard spots of calcium in soft tissue.",
+        text="It forms in hurt tissue.",
         actor=editor,
         reason="Simpler",
     )
+    before = history_rows()
 
     output = seed_demo()
 
     assert "nothing changed" in output
-    claim = Claim.objects.get(pk=claim.pk)
-    assert claim.wording_text(ReadingLevel.PATIENT) == (
-        "Calcium deposits are hard spots of calcium in soft tissue."
+    assert history_rows() == before
+    assert _demo_claim("Occurs in damaged").wording_text(ReadingLevel.PATIENT) == (
+        "It forms in hurt tissue."
     )
+
+
+def test_seed_demo_again_does_not_bring_back_a_removed_wording():
+    from django.contrib.auth import get_user_model
+
+    from articles.services import wording_set
+
+    seed_demo()
+    editor = get_user_model().objects.get(username="editor")
+    claim = _demo_claim("Asymptomatic CPPD requires no treatment")
+    wording_set(claim=claim, level=ReadingLevel.PATIENT, text="", actor=editor, reason="Unneeded")
+
+    seed_demo()
+
+    claim = _demo_claim("Asymptomatic CPPD requires no treatment")
+    assert ReadingLevel.PATIENT not in claim.texts_by_level()
+
+
+def test_seed_demo_again_leaves_a_withdrawn_article_and_a_regrouped_user_alone():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from articles.services import article_withdraw
+
+    seed_demo()
+    users = get_user_model().objects
+    article = Article.objects.get(slug="calcium-deposits-in-tissues")
+    article_withdraw(article=article, actor=users.get(username="editor"), reason="Outdated")
+    okafor = users.get(username="dr.okafor")
+    okafor.groups.remove(Group.objects.get(name="Medical Advisory Board"))
+
+    output = seed_demo()
+
+    assert "nothing changed" in output
+    assert (
+        Article.objects.get(slug="calcium-deposits-in-tissues").publication_status
+        == PublicationStatus.WITHDRAWN
+    )
+    assert not okafor.groups.filter(name="Medical Advisory Board").exists()
+
+
+def test_seed_demo_again_does_not_restart_a_review_sent_back_and_resubmitted():
+    from django.contrib.auth import get_user_model
+
+    from articles.services import article_request_changes, article_resubmit
+
+    seed_demo()
+    users = get_user_model().objects
+    article = article_request_changes(
+        article=Article.objects.get(slug="calcium-deposits-in-tissues"),
+        actor=users.get(username="dr.okafor"),
+        note="Redo",
+    )
+    article_resubmit(article=article, actor=users.get(username="editor"))
+
+    output = seed_demo()
+
+    assert "nothing changed" in output
+    article = Article.objects.get(slug="calcium-deposits-in-tissues")
+    assert (article.review_status, article.round) == (ReviewStatus.SUBMITTED, 2)
+    assert ReviewAssignment.objects.filter(round=2).count() == 2
+
+
+def test_seed_demo_creates_only_what_is_missing():
+    from tests.factories import EditorFactory
+
+    EditorFactory(username="editor", first_name="Edith")
+
+    output = seed_demo()
+
+    assert "created the editor editor" not in output
+    assert "created the board reviewer dr.okafor" in output
+    article = Article.objects.get(slug="calcium-deposits-in-tissues")
+    assert article.created_by.first_name == "Edith"
+    assert article.review_status == ReviewStatus.UNDER_REVIEW

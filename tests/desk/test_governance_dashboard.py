@@ -169,13 +169,20 @@ def test_dashboard_page_shows_the_figures_and_svg_charts(client, editor, known_d
     assert " style=" not in page.split('<div id="content-main"')[1]
 
 
-def test_admin_index_links_the_dashboard_with_its_counts(client, editor, known_data):
+def test_the_desk_lists_open_feedback_and_articles_due_for_periodic_review(
+    client, editor, known_data
+):
     client.force_login(editor)
 
-    page = client.get(reverse("admin:index")).text
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("admin:index")).text
 
     assert DASHBOARD_URL in page
-    assert "open feedback" in page and "past review date" in page
+    assert 'Open reader feedback <span class="count">(2)</span>' in page
+    assert "It is out of date: “A note”" in page
+    assert 'Due for periodic review <span class="count">(2)</span>' in page
+    assert "was due 10 Jan 2026" in page
+    assert "due 20 Mar 2026 · periodic review in progress" in page
 
 
 def test_csv_export_has_every_figure(client, editor, known_data):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles import services as article_services
 from articles.choices import ClaimStatus, ReadingLevel, ReviewStatus
 from articles.models import Claim
+from reviewers import services
 from reviewers.choices import AssignmentStatus, Recommendation
 from reviewers.models import ClaimDecision, ReviewAssignment
 from tests.factories import (
@@ -134,8 +135,6 @@ def test_editor_cannot_open_or_post_to_claims_awaiting_review(client, editor, un
 
 
 def test_declined_reviewer_can_no_longer_decide(client, reviewer, under_review):
-    from reviewers import services
-
     assignment = under_review.assignments.get(reviewer=reviewer)
     claims = list(Claim.objects.of_article(under_review))
     client.force_login(reviewer)
@@ -208,23 +207,50 @@ def test_editor_assigns_a_board_reviewer_with_a_due_date(client, editor, reviewe
     assert assignment.history.get().history_change_reason == "Reviewer assigned in the admin"
 
 
-def test_reviewer_autocomplete_offers_only_board_members(client, editor, reviewer):
+def test_reviewer_picker_names_board_members_with_credentials_and_specialty(
+    client, editor, reviewer
+):
     outsider = EditorFactory(last_name="Outsider")
     client.force_login(editor)
 
-    response = client.get(
-        reverse("admin:autocomplete"),
-        {
-            "app_label": "reviewers",
-            "model_name": "reviewassignment",
-            "field_name": "reviewer",
-            "term": "",
-        },
+    page = client.get(reverse("admin:reviewers_reviewassignment_add")).text
+
+    profile = reviewer.reviewer_profile
+    assert f"{reviewer.get_full_name()}, {profile.credentials} — {profile.specialty}" in page
+    assert f'value="{outsider.pk}"' not in page
+
+
+def test_editor_assigns_from_the_article_page_and_lands_back_on_it(client, editor, reviewer):
+    article = article_with_claims(editor=editor)
+    client.force_login(editor)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(change).text
+    assert reverse("admin:articles_article_assign", args=[article.pk]) in page
+    assert reviewer.reviewer_profile.specialty in page
+
+    due = timezone.localdate() + timedelta(days=9)
+    response = client.post(
+        reverse("admin:articles_article_assign", args=[article.pk]),
+        {"reviewer": reviewer.pk, "due_on": due.isoformat()},
+        follow=True,
     )
 
-    ids = {int(result["id"]) for result in response.json()["results"]}
-    assert reviewer.pk in ids
-    assert outsider.pk not in ids and editor.pk not in ids
+    assert response.redirect_chain[-1][0] == f"{change}#board-reviewers"
+    assignment = ReviewAssignment.objects.get(article=article)
+    assert (assignment.reviewer, assignment.assigned_by) == (reviewer, editor)
+    assert timezone.localtime(assignment.due_at).date() == due
+    assert "is assigned" in response.text
+
+
+def test_assigning_from_the_article_page_needs_the_permission(client, reviewer):
+    article = article_with_claims()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:articles_article_assign", args=[article.pk]),
+        {"reviewer": reviewer.pk, "due_on": "2099-01-01"},
+    )
+    assert response.status_code == 403
+    assert not ReviewAssignment.objects.exists()
 
 
 def test_editor_cannot_list_users_outside_the_autocomplete(client, editor):
@@ -239,6 +265,9 @@ def test_reviewer_accepts_and_completes_with_a_recommendation(client, reviewer, 
     actions = {ACTION_CHECKBOX_NAME: [assignment.pk], "index": 0}
 
     client.post(ASSIGNMENTS_URL, {"action": "accept", "declaration": "none", **actions})
+    services.claims_decide(
+        claims=list(Claim.objects.of_article(under_review)), actor=reviewer, decision="approve"
+    )
     form = client.post(ASSIGNMENTS_URL, {"action": "complete", **actions})
     client.post(
         ASSIGNMENTS_URL,

@@ -110,7 +110,10 @@ class TestBlockAndOverride:
     def test_a_conflicted_reviewer_may_still_request_changes(self, assignment, reviewer):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
         done = services.assignment_complete(
-            assignment=assignment, actor=reviewer, recommendation="request_changes"
+            assignment=assignment,
+            actor=reviewer,
+            recommendation="request_changes",
+            reason="Claim 2 overstates the risk.",
         )
         assert done.recommendation == Recommendation.REQUEST_CHANGES
 

@@ -200,16 +200,25 @@ class TestArticleNotices:
 
     def complete(self, article, reviewer, captured, recommendation="approve"):
         with time_machine.travel(T0 + hours(30), tick=False), captured(execute=True):
-            services.assignment_accept(
-                assignment=article.assignments.get(reviewer=reviewer),
-                actor=reviewer,
-                no_conflict=True,
-            )
-            services.assignment_complete(
-                assignment=article.assignments.get(reviewer=reviewer),
-                actor=reviewer,
-                recommendation=recommendation,
-            )
+            self.finish(article, reviewer, recommendation)
+
+    @staticmethod
+    def finish(article, reviewer, recommendation="approve"):
+        """Decide what is still undecided (an approving recommendation needs it), complete."""
+        from articles.models import Claim
+
+        assignment = article.assignments.get(reviewer=reviewer)
+        if assignment.status == "assigned":
+            services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
+        pending = list(Claim.objects.of_article(article).awaiting_decision())
+        if recommendation == "approve" and pending:
+            services.claims_decide(claims=pending, actor=reviewer, decision="approve")
+        services.assignment_complete(
+            assignment=article.assignments.get(reviewer=reviewer),
+            actor=reviewer,
+            recommendation=recommendation,
+            reason="" if recommendation == "approve" else "Claim 1 needs its source.",
+        )
 
     def test_all_reviews_in_tells_the_assigning_editor_once_the_last_review_is_in(
         self, eager_celery, editor, two_reviews, sweep, django_capture_on_commit_callbacks
@@ -232,16 +241,7 @@ class TestArticleNotices:
     ):
         article, first, second = two_reviews
         for reviewer in (first, second):
-            services.assignment_accept(
-                assignment=article.assignments.get(reviewer=reviewer),
-                actor=reviewer,
-                no_conflict=True,
-            )
-            services.assignment_complete(
-                assignment=article.assignments.get(reviewer=reviewer),
-                actor=reviewer,
-                recommendation="approve",
-            )
+            self.finish(article, reviewer)
         sweep(T0 + hours(31))
         sweep(T0 + hours(32))
         assert sent("all_reviews_in") == [("all_reviews_in", 1, editor.email)]
@@ -281,6 +281,46 @@ class TestEmails:
             assert "Friday 17 May 2030, 12:00" in body
             assert link in body
         assert sent() == [("new_assignment", 1, reviewer.email)]
+
+    def test_round_two_email_lists_the_claims_that_changed(
+        self, eager_celery, django_capture_on_commit_callbacks, editor, reviewer
+    ):
+        from articles import services as article_services
+        from articles.models import Claim
+        from tests.workflow import assign_and_start
+
+        article = assign_and_start(
+            article_with_claims(claims=3, editor=editor), editor=editor, reviewer=reviewer
+        )
+        first, second, third = Claim.objects.of_article(article).order_by("order")
+        services.claims_decide(claims=[first, second], actor=reviewer, decision="approve")
+        services.claims_decide(
+            claims=[third], actor=reviewer, decision="request_changes", comment="Which tissue?"
+        )
+        services.review_complete(
+            assignment=article.assignments.get(),
+            actor=reviewer,
+            recommendation="request_changes",
+            note="Claim 3.",
+        )
+        article_services.wording_set(
+            claim=third,
+            level="clinician",
+            text="Deposits form in injured heart muscle.",
+            actor=editor,
+            reason="As asked",
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            article_services.article_resubmit(article=article, actor=editor)
+
+        (message,) = mail.outbox
+        html = message.alternatives[0][0]
+        for body in (message.body, html):
+            assert "back for round 2" in body
+            assert "Claim 3 (changed): “Deposits form in injured heart muscle.”" in body
+            assert "Claim 1" not in body
+            assert "The other 2 claims are carried over, approved." in body
 
     def test_no_email_before_the_assignment_is_committed(self, eager_celery, editor, reviewer):
         services.assignment_create(

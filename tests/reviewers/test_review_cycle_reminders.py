@@ -157,3 +157,15 @@ def test_withdrawn_articles_are_not_reminded(sweep, article, editor):
     services.article_withdraw(article=article, actor=editor)
     sweep(at(DUE + timedelta(days=1)))
     assert review_reminders() == []
+
+
+def test_a_periodic_rounds_assignment_email_asks_about_every_claim(
+    eager_celery, article, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_start_periodic_review(article=article, actor=editor)
+
+    message = mail.outbox[-1]
+    assert "is due for its periodic review (round 2)" in message.body
+    assert "all 2 claims need your decision" in message.body
+    assert "carried over" not in message.body

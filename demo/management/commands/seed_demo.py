@@ -2,9 +2,12 @@
 an approved article with its reviewers and review dates, a declared conflict of interest, reader
 feedback in the editors' queue and a governance dashboard with data.
 
-Idempotent: each step looks at what is there first, so a second run changes nothing (and says
-so), and never overwrites what someone changed since. Every change goes through the services,
-so the demo's history reads like real work.
+Idempotent: each step runs only if it has never happened — a user or an article that does not
+exist, a wording never written, a reviewer never assigned, a review never started, an article
+never published — judged from the rows and their history. So a second run creates only what is
+missing and never undoes what someone did since (an edited or removed wording, a user taken out
+of a group, an article withdrawn or sent back). Every change goes through the services, so the
+demo's history reads like real work.
 """
 
 from datetime import timedelta
@@ -18,14 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.choices import (
-    ClaimStatus,
     FeedbackKind,
     PublicationStatus,
     ReadingLevel,
     ReviewStatus,
 )
 from articles.interchange.read import read_article
-from articles.models import Article, Claim, ClaimFeedback
+from articles.models import Article, Claim, ClaimFeedback, Wording
+from articles.outline import claim_numbers
 from articles.services import (
     article_approve,
     article_import,
@@ -41,7 +44,7 @@ from desk.selectors import governance_dashboard
 from editorial.exceptions import EditorialError
 from editorial.history import save_with_history
 from reviewers.choices import AssignmentStatus, ConflictStatus, InterestKind
-from reviewers.models import ReviewerProfile
+from reviewers.models import DeclarationOfInterest, ReviewerProfile
 from reviewers.roles import APPROVERS, BOARD, EDITORS, ensure_roles
 from reviewers.services import (
     assignment_accept,
@@ -247,11 +250,14 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
                 self.done.append(f"created the {role} {username}")
-            missing = Group.objects.filter(name__in=groups).exclude(user=user)
-            if missing.exists():
-                user.groups.add(*missing)
-                self.done.append(f"put {username} in {', '.join(g.name for g in missing)}")
-            if profile and not ReviewerProfile.objects.filter(user=user).exists():
+                # Roles are given once, with the user: someone taken out of a group since
+                # stays out.
+                joined = list(Group.objects.filter(name__in=groups))
+                if joined:
+                    user.groups.add(*joined)
+                    self.done.append(f"put {username} in {', '.join(g.name for g in joined)}")
+            has_profile = ReviewerProfile.history.filter(user_id=user.pk).exists()
+            if profile and not has_profile:
                 save_with_history(
                     ReviewerProfile(user=user, credentials=profile[0], specialty=profile[1]),
                     actor=None,
@@ -279,27 +285,26 @@ class Command(BaseCommand):
         return result.article
 
     def demo_wordings(self, article: Article, demo_wordings: dict, *, editor) -> None:
-        """Add the demo's wordings where a claim has none for that level; an existing one,
-        perhaps edited since, stays as it is."""
+        """Write each demo wording where that claim never had one at that level: an editor's
+        edit, or removal, of a wording made since is theirs to keep."""
         claims = Claim.objects.of_article(article).prefetch_related("wordings")
+        numbers = claim_numbers([article.pk])
         for claim in claims:
             clinician = claim.wording_text(ReadingLevel.CLINICIAN)
             for start, wordings in demo_wordings.items():
                 if not clinician.startswith(start):
                     continue
-                current = claim.texts_by_level()
                 for level, text in wordings.items():
-                    if level not in current:
-                        wording_set(
-                            claim=claim, level=level, text=text, actor=editor, reason=REASON
-                        )
-                        self.done.append(f"added a {level} wording to claim {claim.pk}")
+                    if Wording.history.filter(claim_id=claim.pk, level=level).exists():
+                        continue
+                    wording_set(claim=claim, level=level, text=text, actor=editor, reason=REASON)
+                    self.done.append(f"added a {level} wording to claim {numbers[claim.pk]}")
 
     def assign_reviewers(self, article: Article, *, editor, reviewers) -> None:
         due = [timedelta(hours=36), timedelta(days=10)]
         for reviewer, due_in in zip(reviewers, due, strict=True):
-            if article.assignments.filter(reviewer=reviewer, round=article.round).exists():
-                continue
+            if article.assignments.filter(reviewer=reviewer).exists():
+                continue  # assigned once, in some round: declined or cancelled stays so
             assignment_create(
                 article=article,
                 reviewer=reviewer,
@@ -310,11 +315,19 @@ class Command(BaseCommand):
             self.done.append(f"assigned {reviewer.username}, due in {_humane(due_in)}")
 
     def start_and_publish(self, article: Article, *, editor) -> Article:
+        """Start the review and publish, each only if it never happened to the article."""
         article.refresh_from_db()
-        if article.review_status == ReviewStatus.SUBMITTED:
+        ever = article.history.all()
+        if (
+            article.review_status == ReviewStatus.SUBMITTED
+            and not ever.exclude(review_status=ReviewStatus.SUBMITTED).exists()
+        ):
             article = article_start_review(article=article, actor=editor, reason=REASON)
             self.done.append("started the review")
-        if article.publication_status == PublicationStatus.DRAFT:
+        if (
+            article.publication_status == PublicationStatus.DRAFT
+            and not ever.exclude(publication_status=PublicationStatus.DRAFT).exists()
+        ):
             article = article_publish(article=article, actor=editor, reason=REASON)
             self.done.append("published the article (pending review, with the caution banner)")
         return article
@@ -322,8 +335,9 @@ class Command(BaseCommand):
     def approved_article(self, users) -> Article:
         """A second article, reviewed claim by claim by dr.okafor (no conflict of interest) and
         approved by dr.reyes, then published: the reader page shows who reviewed it and when,
-        and its next review date. Each step runs only from the state the step before left,
-        so an article someone has changed since is left alone."""
+        and its next review date. Like the seed's, each step runs only if it never happened to
+        the article (judged from its history), so one changed, sent back or withdrawn since is
+        left as it is."""
         editor, okafor, reyes = users["editor"], users["dr.okafor"], users["dr.reyes"]
         article = Article.objects.filter(slug=APPROVED_SLUG).first()
         if article is None:
@@ -334,10 +348,9 @@ class Command(BaseCommand):
             self.done.append(f"imported “{article}”")
             self.demo_wordings(article, APPROVED_WORDINGS, editor=editor)
         article.refresh_from_db()
-        if article.round != 1:
-            return article
-        if article.review_status == ReviewStatus.SUBMITTED:
-            if not article.assignments.filter(reviewer=okafor).exists():
+        ever = article.history.all()
+        if not ever.exclude(review_status=ReviewStatus.SUBMITTED).exists():
+            if not article.assignments.exists():
                 assignment_create(
                     article=article,
                     reviewer=okafor,
@@ -347,32 +360,17 @@ class Command(BaseCommand):
                 )
             article = article_start_review(article=article, actor=editor, reason=REASON)
             self.done.append(f"started the review of “{article}” (dr.okafor)")
-        assignment = article.assignments.filter(reviewer=okafor, round=1).first()
-        sent_back = (
-            Claim.objects.of_article(article)
-            .filter(review_status=ClaimStatus.CHANGES_REQUESTED)
-            .exists()
-        )
-        if (
-            article.review_status == ReviewStatus.UNDER_REVIEW
-            and assignment is not None
-            and assignment.is_active
-            and not sent_back
-        ):
-            if assignment.status == AssignmentStatus.ASSIGNED:
-                assignment = assignment_accept(
-                    assignment=assignment, actor=okafor, no_conflict=True
-                )
-            if assignment.status == AssignmentStatus.ACCEPTED:
-                pending = list(Claim.objects.of_article(article).awaiting_decision())
-                if pending:
-                    claims_decide(claims=pending, actor=okafor, decision="approve")
-                assignment_complete(
-                    assignment=assignment,
-                    actor=okafor,
-                    recommendation="approve",
-                    reason="Every claim matches its sources.",
-                )
+            assignment = article.assignments.get(reviewer=okafor, round=article.round)
+            assignment_accept(assignment=assignment, actor=okafor, no_conflict=True)
+            claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=okafor, decision="approve"
+            )
+            assignment_complete(
+                assignment=assignment,
+                actor=okafor,
+                recommendation="approve",
+                reason="Every claim matches its sources.",
+            )
             article = article_approve(article=article, actor=reyes, reason=REASON)
             self.done.append(f"approved “{article}” (dr.okafor reviewed, dr.reyes approved)")
             article = article_set_next_review(
@@ -385,20 +383,25 @@ class Command(BaseCommand):
                 ),
             )
             self.done.append(f"set its next review due on {article.next_review_due}")
-        if article.publication_status == PublicationStatus.DRAFT:
+        if (
+            article.publication_status == PublicationStatus.DRAFT
+            and not ever.exclude(publication_status=PublicationStatus.DRAFT).exists()
+        ):
             article = article_publish(article=article, actor=editor, reason=REASON)
             self.done.append(f"published “{article}”")
         return article
 
     def declarations(self, article: Article, users) -> None:
         """dr.lindqvist accepts the seed article's review naming a conflict of interest;
-        dr.okafor has a research grant on his profile. Both show on /board/."""
+        dr.okafor has a research grant on his profile. Both show on /board/. Each only if that
+        member never declared anything of the kind."""
         lindqvist, okafor = users["dr.lindqvist"], users["dr.okafor"]
         assignment = article.assignments.filter(reviewer=lindqvist, round=article.round).first()
         if (
             assignment is not None
             and assignment.status == AssignmentStatus.ASSIGNED
             and assignment.conflict_status == ConflictStatus.UNDECLARED
+            and not DeclarationOfInterest.objects.filter(profile__user=lindqvist).exists()
         ):
             assignment_accept(
                 assignment=assignment,
@@ -437,7 +440,8 @@ class Command(BaseCommand):
                 reading_level=level,
                 article_version=articles[slug].content_version,
             )
-            self.done.append(f"a reader reported a problem with claim {claim.pk}")
+            number = claim_numbers([claim.section.article_id])[claim.pk]
+            self.done.append(f"a reader reported a problem with claim {number} of “{slug}”")
         start, note, answer = ANSWERED_FEEDBACK
         claim = _claim_starting(seed, start)
         if claim is None or seed.publication_status != PublicationStatus.PUBLISHED:
@@ -463,7 +467,8 @@ class Command(BaseCommand):
             actor=editor,
             reason="Fair point: the patient wording now spells out CPPD.",
         )
-        self.done.append(f"an editor answered a reader's report on claim {claim.pk}")
+        number = claim_numbers([seed.pk])[claim.pk]
+        self.done.append(f"an editor answered a reader's report on claim {number} of the seed")
 
     def report(self, article: Article, approved: Article) -> None:
         write = self.stdout.write
@@ -488,8 +493,9 @@ class Command(BaseCommand):
         write("What to look at:")
         write("  editor: the article's sections and claims, the placeholder references 3, 6 and 7")
         write("    that block approval until completed, and the review assignments.")
-        write("  dr.okafor: “My assignments” (due within 48 hours) and the claims awaiting review;")
-        write("    approve or request changes, then complete the assignment.")
+        write("  dr.okafor: the desk lists the assignment (due within 48 hours); its review screen")
+        write("    shows each claim beside its references: approve (key a) or request changes (r),")
+        write("    then complete the review at the end.")
         write("  dr.lindqvist: declared a conflict with the seed article; an approving")
         write("    recommendation from her needs dr.reyes's override, with a reason.")
         write("  dr.reyes: approve the article once the claims and references are in order.")

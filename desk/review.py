@@ -1,0 +1,523 @@
+"""The board reviewer's review screen (DESIGN §5, issue 11): one assignment, the article in
+reading order, each claim beside the references it cites, decided in place.
+
+Every action is a plain form POST answered by a redirect back to the same place on the page
+(``#claim-7``), so the screen works without JavaScript; ``static/desk/review.js`` sends the same
+forms with ``fetch`` and swaps the page's main part in, so nothing reloads. The rules — who may
+decide, when a recommendation may approve — are the models' transitions', asked through
+``reviewers.services``; this module only collects input and shows what the services said.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles.choices import ReadingLevel
+from articles.models import Claim, may_decide_claim
+from articles.outline import claim_numbers
+from articles.readability import readability
+from articles.wording_diff import word_diff_html
+from editorial.exceptions import EditorialError, EditorialPermissionDenied
+from editorial.workflow import declared_transition
+from reviewers import services
+from reviewers.choices import Decision, InterestKind, Recommendation
+from reviewers.models import ReviewAssignment
+from reviewers.selectors import ClaimInReview, review_for_assignment
+
+FILTERS = {
+    "all": _("All"),
+    "undecided": _("Undecided"),
+    "changed": _("Changed"),
+    "sent_back": _("Sent back"),
+}
+
+
+def _shown_by(name: str, item: ClaimInReview) -> bool:
+    if name == "undecided":
+        return item.is_undecided
+    if name == "changed":
+        return item.changed or (item.is_new and not item.carried_over)
+    if name == "sent_back":
+        return item.is_sent_back
+    return True
+
+
+@dataclass
+class WordingLine:
+    label: str
+    text: str
+    diff: str | None
+    grade: object  # articles.readability.Readability, or None under ten words
+
+
+@dataclass
+class ClaimCard:
+    """What the template shows of one claim, and which buttons it offers now."""
+
+    item: ClaimInReview
+    wordings: list[WordingLine]
+    removed_levels: list[str]
+    citations_changed: bool
+    digest: str
+    may_approve: bool
+    may_request_changes: bool
+    in_section_batch: bool
+    notes: list = field(default_factory=list)
+
+    @property
+    def claim(self) -> Claim:
+        return self.item.claim
+
+    @property
+    def number(self) -> int:
+        return self.item.number
+
+    @property
+    def anchor(self) -> str:
+        return f"claim-{self.item.number}"
+
+
+@dataclass
+class SectionCard:
+    heading: str
+    level: int
+    anchor: str
+    pk: int
+    cards: list[ClaimCard]
+    batch: list[ClaimCard]
+    notes: list = field(default_factory=list)
+
+
+def _wording_lines(item: ClaimInReview) -> tuple[list[WordingLine], list[str], bool]:
+    current = item.claim.texts_by_level()
+    before = item.since.snapshot.get("wordings", {}) if item.changed else {}
+    lines = []
+    for level in ReadingLevel.values:
+        if level not in current:
+            continue
+        text = current[level]
+        diff = None
+        if item.changed and before.get(level, "") != text:
+            diff = word_diff_html(before.get(level, ""), text)
+        grade = readability(level=level, text=text)
+        lines.append(
+            WordingLine(
+                label=ReadingLevel(level).label,
+                text=text,
+                diff=diff,
+                grade=grade if grade.shown else None,
+            )
+        )
+    removed = [ReadingLevel(level).label for level in before if level not in current]
+    citations_changed = item.changed and item.since.snapshot.get("citations", []) != [
+        citation.reference_id for citation in item.claim.citations.all()
+    ]
+    return lines, removed, citations_changed
+
+
+class ReviewScreen:
+    """The review screen's pages, registered on the admin site by ``desk.views.desk_urls``."""
+
+    template = "desk/review.html"
+
+    def __init__(self, site):
+        self.site = site
+
+    def urls(self) -> list:
+        view = self.site.admin_view
+        return [
+            path("review/<str:assignment_id>/", view(self.review_view), name="desk_review"),
+            path(
+                "review/<str:assignment_id>/decide/",
+                view(self.decide_view),
+                name="desk_review_decide",
+            ),
+            path(
+                "review/<str:assignment_id>/approve-section/",
+                view(self.approve_section_view),
+                name="desk_review_approve_section",
+            ),
+            path(
+                "review/<str:assignment_id>/complete/",
+                view(self.complete_view),
+                name="desk_review_complete",
+            ),
+            path(
+                "review/<str:assignment_id>/answer/",
+                view(self.answer_view),
+                name="desk_review_answer",
+            ),
+        ]
+
+    # Finding the assignment and refusing politely.
+
+    def _refused(self, request, status: int, message: str):
+        context = {**self.site.each_context(request), "title": message, "message": message}
+        return TemplateResponse(request, "desk/refused.html", context, status=status)
+
+    def _assignment(self, request, assignment_id: str):
+        """(assignment, None) or (None, a 4xx response that says why)."""
+        if not assignment_id.isdigit() or len(assignment_id) > 18:
+            return None, self._refused(
+                request, 404, f"“{assignment_id}” is not a review assignment."
+            )
+        assignment = (
+            ReviewAssignment.objects.select_related("article", "reviewer", "assigned_by")
+            .filter(pk=int(assignment_id))
+            .first()
+        )
+        if assignment is None:
+            return None, self._refused(
+                request, 404, f"Review assignment {assignment_id} does not exist."
+            )
+        if assignment.reviewer_id != request.user.pk:
+            return None, self._refused(
+                request,
+                403,
+                f"This review of “{assignment.article}” is {assignment.reviewer}'s; only they "
+                "can open it.",
+            )
+        return assignment, None
+
+    def _may_act(self, assignment: ReviewAssignment) -> bool:
+        """This screen is the one that can act: the assignment is open in the current round."""
+        article = assignment.article
+        return assignment.is_active and assignment.round == article.round
+
+    def _back(self, assignment, request, anchor: str = "") -> HttpResponseRedirect:
+        url = reverse("admin:desk_review", args=[assignment.pk])
+        show = request.POST.get("show", "all")
+        if show in FILTERS and show != "all":
+            url += f"?show={show}"
+        return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
+
+    # The page.
+
+    def review_view(self, request, assignment_id):
+        assignment, refusal = self._assignment(request, assignment_id)
+        if refusal:
+            return refusal
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET"])
+        show = request.GET.get("show", "all")
+        if show not in FILTERS:
+            show = "all"
+        return TemplateResponse(request, self.template, self.context(request, assignment, show))
+
+    def context(self, request, assignment: ReviewAssignment, show: str) -> dict:
+        review = review_for_assignment(assignment)
+        article = assignment.article
+        may_act = self._may_act(assignment) and article.is_under_review
+        first = next(iter(review.claims()), None)
+        may_decide = may_act and first is not None and may_decide_claim(first.claim, request.user)
+        notes = _split_messages(request)
+        sections = []
+        for row in review.sections:
+            cards = []
+            for item in row.claims:
+                if not _shown_by(show, item):
+                    continue
+                cards.append(self._card(item, may_decide, notes))
+            if not cards:
+                continue
+            section = row.section.section
+            sections.append(
+                SectionCard(
+                    heading=section.heading,
+                    level=section.level,
+                    anchor=f"section-{section.order}",
+                    pk=section.pk,
+                    cards=cards,
+                    batch=[card for card in cards if card.in_section_batch],
+                    notes=notes.get(f"section-{section.order}", []),
+                )
+            )
+        to_decide = review.to_decide()
+        decided = review.decided_count()
+        counts = {
+            name: sum(1 for item in review.claims() if _shown_by(name, item)) for name in FILTERS
+        }
+        transitions = {
+            name
+            for name in ("accept", "decline", "complete")
+            if declared_transition(assignment, name)[1] is not None
+        }
+        return {
+            **self.site.each_context(request),
+            "title": _("Review: %(article)s") % {"article": article},
+            "is_nav_sidebar_enabled": False,
+            "assignment": assignment,
+            "article": article,
+            "review": review,
+            "sections": sections,
+            "show": show,
+            "filters": [
+                (name, label, counts[name], show == name) for name, label in FILTERS.items()
+            ],
+            "decided": decided,
+            "to_decide": len(to_decide),
+            "carried_over": len(review.claims()) - len(to_decide),
+            "undecided": review.undecided(),
+            "sent_back_by_me": review.sent_back_by_me(),
+            "may_act": may_act,
+            "may_decide": may_decide,
+            "may_answer": self._may_act(assignment) and "accept" in transitions,
+            "may_complete": self._may_act(assignment) and "complete" in transitions,
+            "is_overdue": assignment.is_overdue(),
+            "recommendations": Recommendation.choices,
+            "interest_kinds": InterestKind.choices,
+            "page_notes": notes.get("", []),
+            "complete_notes": notes.get("complete", []),
+            "answer_notes": notes.get("answer", []),
+            "current_assignment": self._current_assignment(assignment),
+        }
+
+    def _current_assignment(self, assignment):
+        if assignment.round == assignment.article.round:
+            return None
+        return (
+            ReviewAssignment.objects.standing()
+            .in_round(assignment.article.round)
+            .filter(article=assignment.article, reviewer=assignment.reviewer)
+            .first()
+        )
+
+    def _card(self, item: ClaimInReview, may_decide: bool, notes: dict) -> ClaimCard:
+        available = {t.name for t in item.claim.get_available_review_status_transitions()}
+        lines, removed, citations_changed = _wording_lines(item)
+        may_approve = may_decide and "approve" in available
+        return ClaimCard(
+            item=item,
+            wordings=lines,
+            removed_levels=removed,
+            citations_changed=citations_changed,
+            digest=services.snapshot_digest(item.claim.snapshot()),
+            may_approve=may_approve,
+            may_request_changes=may_decide and "request_changes" in available,
+            in_section_batch=may_approve
+            and item.is_undecided
+            and not item.changed
+            and not item.is_new,
+            notes=notes.get(f"claim-{item.number}", []),
+        )
+
+    # Actions.
+
+    def _post_guard(self, request, assignment_id):
+        """(assignment, None) when this POST may go on, else (None, the response)."""
+        if request.method != "POST":
+            return None, HttpResponseNotAllowed(["POST"])
+        assignment, refusal = self._assignment(request, assignment_id)
+        if refusal:
+            return None, refusal
+        if not self._may_act(assignment):
+            messages.error(
+                request,
+                f"This assignment is {assignment.get_status_display().lower()} (round "
+                f"{assignment.round}); nothing was changed.",
+            )
+            return None, self._back(assignment, request)
+        return assignment, None
+
+    def _claims_posted(self, request, assignment) -> tuple[list[Claim], dict[int, str]] | None:
+        """The claims a form names, each with the fingerprint of the wording the reviewer read;
+        None when one of them is not a current claim of this assignment's article."""
+        ids = request.POST.getlist("claim")
+        seen = request.POST.getlist("seen")
+        if not ids or len(ids) != len(seen) or not all(value.isdigit() for value in ids):
+            return None
+        claims = list(
+            Claim.objects.of_article(assignment.article).filter(pk__in=[int(i) for i in ids])
+        )
+        if len(claims) != len(set(ids)):
+            return None
+        return claims, {int(pk): digest for pk, digest in zip(ids, seen, strict=True)}
+
+    def _numbered(self, assignment) -> dict[int, int]:
+        return claim_numbers([assignment.article_id])
+
+    def decide_view(self, request, assignment_id):
+        assignment, response = self._post_guard(request, assignment_id)
+        if response:
+            return response
+        posted = self._claims_posted(request, assignment)
+        if posted is None:
+            return self._refused(
+                request, 400, f"That claim is not in “{assignment.article}”; nothing was changed."
+            )
+        claims, seen = posted
+        numbers = self._numbered(assignment)
+        number = numbers.get(claims[0].pk)
+        decision = request.POST.get("decision", "")
+        try:
+            services.claims_decide(
+                claims=claims,
+                actor=request.user,
+                decision=decision,
+                comment=request.POST.get("comment", ""),
+                seen=seen,
+            )
+        except EditorialPermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except EditorialError as error:
+            messages.error(request, error.message, extra_tags=f"claim-{number}")
+        else:
+            done = _("approved") if decision == Decision.APPROVE else _("sent back for changes")
+            messages.success(
+                request,
+                _("Claim %(number)s %(done)s.") % {"number": number, "done": done},
+                extra_tags=f"claim-{number}",
+            )
+        return self._back(assignment, request, self._landing(request, assignment, number))
+
+    def _landing(self, request, assignment, number: int) -> str:
+        """The claim to land on after a decision: itself, or the next one the filter shows."""
+        show = request.POST.get("show", "all")
+        if show not in FILTERS:
+            show = "all"
+        for item in review_for_assignment(assignment).claims():
+            if item.number >= number and _shown_by(show, item):
+                return f"claim-{item.number}"
+        return "review-complete"
+
+    def approve_section_view(self, request, assignment_id):
+        assignment, response = self._post_guard(request, assignment_id)
+        if response:
+            return response
+        posted = self._claims_posted(request, assignment)
+        if posted is None:
+            return self._refused(
+                request,
+                400,
+                f"Those claims are not all in “{assignment.article}”; nothing was changed.",
+            )
+        claims, seen = posted
+        anchor = request.POST.get("section", "")
+        anchor = anchor if anchor.startswith("section-") and anchor[8:].isdigit() else ""
+        try:
+            decided = services.claims_decide(
+                claims=claims, actor=request.user, decision=Decision.APPROVE, seen=seen
+            )
+        except EditorialPermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except EditorialError as error:
+            messages.error(request, error.message, extra_tags=anchor)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d claim of the section approved.",
+                    "%(n)d claims of the section approved.",
+                    len(decided),
+                )
+                % {"n": len(decided)},
+                extra_tags=anchor,
+            )
+        return self._back(assignment, request, anchor)
+
+    def complete_view(self, request, assignment_id):
+        assignment, response = self._post_guard(request, assignment_id)
+        if response:
+            return response
+        recommendation = request.POST.get("recommendation", "")
+        note = request.POST.get("note", "")
+        try:
+            services.review_complete(
+                assignment=assignment,
+                actor=request.user,
+                recommendation=recommendation,
+                note=note,
+            )
+        except EditorialPermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except EditorialError as error:
+            messages.error(
+                request, self._explained(error.message, assignment), extra_tags="complete"
+            )
+        else:
+            messages.success(
+                request,
+                _("Review completed: you recommended “%(recommendation)s”. Thank you.")
+                % {"recommendation": Recommendation(recommendation).label},
+                extra_tags="complete",
+            )
+        return self._back(assignment, request, "review-complete")
+
+    def _explained(self, message: str, assignment):
+        """The service's refusal, with links to the claims that hold back an approval."""
+        review = review_for_assignment(assignment)
+        holding = review.undecided() + review.sent_back_by_me()
+        if not holding:
+            return message
+        shown = sorted(holding, key=lambda item: item.number)
+        links = format_html_join(
+            ", ",
+            '<a href="#claim-{}">{}</a>',
+            ((item.number, item.number) for item in shown[:12]),
+        )
+        more = len(shown) - 12
+        return format_html(
+            "{} {} {}{}",
+            message,
+            ngettext("Claim:", "Claims:", len(shown)),
+            links,
+            f" and {more} more" if more > 0 else "",
+        )
+
+    def answer_view(self, request, assignment_id):
+        assignment, response = self._post_guard(request, assignment_id)
+        if response:
+            return response
+        answer = request.POST.get("answer", "")
+        try:
+            if answer == "accept":
+                declared = request.POST.get("declaration", "")
+                services.assignment_accept(
+                    assignment=assignment,
+                    actor=request.user,
+                    no_conflict=declared == "none",
+                    conflict=request.POST.get("conflict", "") if declared == "conflict" else "",
+                    conflict_kind=request.POST.get("conflict_kind") or InterestKind.OTHER,
+                )
+                done = _("You accepted this review. Thank you.")
+            elif answer == "decline":
+                services.assignment_decline(
+                    assignment=assignment,
+                    actor=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+                done = _("You declined this review; the editor is told on the desk.")
+            else:
+                return self._refused(request, 400, "Accept or decline: nothing else is an answer.")
+        except EditorialPermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except EditorialError as error:
+            messages.error(request, error.message, extra_tags="answer")
+        else:
+            messages.success(request, done, extra_tags="answer")
+        return self._back(assignment, request)
+
+
+def _split_messages(request) -> dict[str, list]:
+    """The request's messages by where they belong on the page: a claim (``claim-7``), the
+    completion, the answer to the assignment, or the top (``""``)."""
+    placed: dict[str, list] = {}
+    for message in messages.get_messages(request):
+        tags = (message.extra_tags or "").split()
+        place = next(
+            (
+                tag
+                for tag in tags
+                if tag.startswith(("claim-", "section-")) or tag in ("complete", "answer")
+            ),
+            "",
+        )
+        placed.setdefault(place, []).append(message)
+    return placed

@@ -1,0 +1,292 @@
+/* The review screen without reloads.
+
+   The page works as plain HTML forms and links (each POST redirects back to an anchor). With
+   JavaScript, the same forms and filter links are fetched instead and the page's changing part,
+   #review-main, is swapped for the one in the answer, keeping the claim in view where it was.
+   Keys: j / k move between claims, a approves the current claim, r opens its change request. */
+(function () {
+  "use strict";
+
+  if (!document.getElementById("review-main")) {
+    return;
+  }
+
+  let current = null; // the claim that j, k, a and r act on
+  let busy = false;
+
+  function main() {
+    return document.getElementById("review-main");
+  }
+
+  function claims() {
+    return Array.from(main().querySelectorAll("[data-claim]"));
+  }
+
+  let toastTimer = null;
+
+  function announce(text) {
+    const toast = document.getElementById("review-toast");
+    if (toast && text) {
+      toast.textContent = text;
+      window.clearTimeout(toastTimer);
+      toastTimer = window.setTimeout(function () {
+        toast.textContent = "";
+      }, 6000);
+    }
+  }
+
+  function showKeysHelp() {
+    document.querySelectorAll("[data-keys-help]").forEach(function (help) {
+      help.hidden = false;
+    });
+  }
+
+  function markCurrent(claim, scroll) {
+    if (current) {
+      current.classList.remove("is-current");
+    }
+    current = claim || null;
+    if (!current) {
+      return;
+    }
+    current.classList.add("is-current");
+    current.focus({ preventScroll: true });
+    if (scroll) {
+      current.scrollIntoView({ block: "start" });
+    }
+  }
+
+  function nextClaimId(claim) {
+    const list = claims();
+    const index = list.indexOf(claim);
+    return index >= 0 && index + 1 < list.length ? list[index + 1].id : null;
+  }
+
+  function firstNeedingDecisionFrom(id) {
+    const list = claims();
+    let start = list.findIndex(function (claim) {
+      return claim.id === id;
+    });
+    if (start < 0) {
+      start = 0;
+    }
+    for (let i = start; i < list.length; i += 1) {
+      if (list[i].querySelector("[data-approve]")) {
+        return list[i];
+      }
+    }
+    return null;
+  }
+
+  /* Put the answer's #review-main in place of ours; keep `keep` (an element id) where it was
+     on screen. Returns false when the answer is not the review screen (then we navigate). */
+  function swapIn(html, url, keepId) {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const fresh = doc.getElementById("review-main");
+    if (!fresh) {
+      const refusal = doc.getElementById("refusal");
+      if (refusal) {
+        announce(refusal.textContent.trim());
+        return false;
+      }
+      window.location.assign(url);
+      return false;
+    }
+    const kept = keepId ? document.getElementById(keepId) : null;
+    const top = kept ? kept.getBoundingClientRect().top : null;
+    main().replaceWith(document.adoptNode(fresh));
+    document.title = doc.title;
+    showKeysHelp();
+    const notes = Array.from(main().querySelectorAll(".review-note")).map(function (note) {
+      return note.textContent.trim();
+    });
+    announce(notes.join(" "));
+    const again = keepId ? document.getElementById(keepId) : null;
+    if (again && top !== null) {
+      window.scrollBy(0, again.getBoundingClientRect().top - top);
+    }
+    return true;
+  }
+
+  function setBusy(form, on) {
+    form.classList.toggle("is-busy", on);
+    form.querySelectorAll("button").forEach(function (button) {
+      button.disabled = on;
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-review-form")) {
+      return;
+    }
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    busy = true;
+    const submitter = event.submitter || null;
+    const body = new FormData(form, submitter);
+    const claim = form.closest("[data-claim]");
+    const container = claim || form.closest("section[id]");
+    const keepId = container ? container.id : null;
+    const followId = claim ? nextClaimId(claim) : null;
+    const byKey = form.dataset.byKey === "true";
+    const approving = submitter && submitter.hasAttribute("data-approve");
+    setBusy(form, true);
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" },
+    })
+      .then(function (response) {
+        return response.text().then(function (html) {
+          if (!swapIn(html, response.url, keepId)) {
+            setBusy(form, false);
+            return;
+          }
+          let target = keepId ? document.getElementById(keepId) : null;
+          if (claim && approving) {
+            // After an approval, the next claim that still needs a decision is current.
+            target =
+              firstNeedingDecisionFrom(keepId) ||
+              (followId && document.getElementById(followId)) ||
+              target;
+          } else if (claim && !target && followId) {
+            target = document.getElementById(followId);
+          }
+          if (target && target.hasAttribute("data-claim")) {
+            markCurrent(target, byKey);
+          } else if (target) {
+            target.focus({ preventScroll: true });
+          }
+        });
+      })
+      .catch(function () {
+        setBusy(form, false);
+        announce("The server could not be reached; nothing was changed. Try again.");
+      })
+      .finally(function () {
+        busy = false;
+      });
+  });
+
+  function followLink(url, push) {
+    return fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        return response.text().then(function (html) {
+          if (!swapIn(html, response.url, null)) {
+            return;
+          }
+          if (push) {
+            history.pushState({ review: true }, "", url);
+          }
+          current = null;
+          const hash = new URL(url, window.location.href).hash;
+          const target = hash ? document.getElementById(hash.slice(1)) : null;
+          if (target && target.hasAttribute("data-claim")) {
+            markCurrent(target, true);
+          } else if (target) {
+            target.scrollIntoView({ block: "start" });
+          }
+        });
+      })
+      .catch(function () {
+        window.location.assign(url);
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest ? event.target.closest("a[data-review-link]") : null;
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) {
+      return;
+    }
+    const url = new URL(link.href, window.location.href);
+    if (url.pathname !== window.location.pathname) {
+      return;
+    }
+    if (url.search === window.location.search && url.hash) {
+      return; // an anchor on this very page: the browser scrolls there itself
+    }
+    event.preventDefault();
+    followLink(url.href, true);
+  });
+
+  window.addEventListener("popstate", function () {
+    followLink(window.location.href, false);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    const claim = event.target.closest ? event.target.closest("[data-claim]") : null;
+    if (claim && claim !== current) {
+      if (current) {
+        current.classList.remove("is-current");
+      }
+      current = claim;
+      current.classList.add("is-current");
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) {
+      return;
+    }
+    const key = event.key;
+    if (key !== "j" && key !== "k" && key !== "a" && key !== "r") {
+      return;
+    }
+    const list = claims();
+    if (!list.length) {
+      return;
+    }
+    if (current && !document.body.contains(current)) {
+      current = null;
+    }
+    event.preventDefault();
+    if (key === "j" || key === "k") {
+      const index = list.indexOf(current);
+      let next;
+      if (index < 0) {
+        next = key === "j" ? 0 : list.length - 1;
+      } else {
+        next = Math.min(list.length - 1, Math.max(0, index + (key === "j" ? 1 : -1)));
+      }
+      markCurrent(list[next], true);
+      return;
+    }
+    if (!current) {
+      markCurrent(list[0], true);
+    }
+    const carried = current.querySelector("details.carried-over");
+    if (carried) {
+      carried.open = true;
+    }
+    if (key === "a") {
+      const button = current.querySelector("[data-approve]");
+      if (button && !busy) {
+        button.form.dataset.byKey = "true";
+        button.form.requestSubmit(button);
+      } else if (!button) {
+        announce("This claim cannot be approved now.");
+      }
+      return;
+    }
+    const request = current.querySelector("details.request-changes");
+    if (request) {
+      request.open = true;
+      const comment = request.querySelector("textarea");
+      if (comment) {
+        comment.focus();
+      }
+    } else {
+      announce("Changes cannot be requested on this claim now.");
+    }
+  });
+
+  showKeysHelp();
+})();

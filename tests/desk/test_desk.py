@@ -1,0 +1,95 @@
+"""The editor's desk: the admin index says “Editorial” and lists what awaits each role."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import services as article_services
+from reviewers import services as reviewer_services
+from reviewers.choices import ReminderKind
+from reviewers.models import Reminder
+from tests.factories import article_with_claims
+from tests.workflow import assign_and_start
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(editor, reviewer):
+    return assign_and_start(
+        article_with_claims(claims=2, editor=editor), editor=editor, reviewer=reviewer
+    )
+
+
+def desk(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_site_header_is_editorial(client, editor):
+    page = desk(client, editor)
+    assert "<title>Desk | Editorial</title>" in page
+    assert "Django administration" not in page
+
+
+def test_a_reviewer_sees_claims_awaiting_and_assignments_due(client, reviewer, article):
+    assignment = article.assignments.get()
+    page = desk(client, reviewer)
+    assert "Claims awaiting my decision" in page
+    assert "2 claims to decide" in page
+    assert reverse("admin:desk_review", args=[assignment.pk]) + "?show=undecided" in page
+    assert "My assignments due" in page and "not yet accepted" in page
+
+
+def test_an_overdue_assignment_is_flagged_for_the_reviewer_and_the_editor(
+    client, reviewer, editor, article
+):
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert "overdue since" in desk(client, reviewer)
+        page = desk(client, editor)
+    assert "Reviews overdue" in page
+
+
+def test_all_reviews_in_is_on_the_editors_desk_with_the_emailed_notice(
+    client, editor, reviewer, article, django_capture_on_commit_callbacks
+):
+    reviewer_services.claims_decide(
+        claims=list(article.sections.get().claims.all()), actor=reviewer, decision="approve"
+    )
+    reviewer_services.assignment_accept(
+        assignment=article.assignments.get(), actor=reviewer, no_conflict=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_services.assignment_complete(
+            assignment=article.assignments.get(), actor=reviewer, recommendation="approve"
+        )
+    assert Reminder.objects.filter(article=article, kind=ReminderKind.ALL_REVIEWS_IN).exists()
+    Reminder.objects.filter(article=article, kind=ReminderKind.ALL_REVIEWS_IN).update(
+        sent_at=timezone.now()
+    )
+    page = desk(client, editor)
+    assert "All reviews in" in page
+    assert f"{reviewer.get_full_name()}: approve" in page
+    assert "emailed" in page
+
+
+def test_an_article_sent_back_is_on_the_editors_desk_with_the_note(
+    client, editor, reviewer, article
+):
+    article_services.article_request_changes(
+        article=article, actor=reviewer, note="Claim 2 overstates the risk."
+    )
+    page = desk(client, editor)
+    assert "Sent back by the board" in page
+    assert "Claim 2 overstates the risk." in page
+
+
+def test_a_reviewer_does_not_get_the_editors_lists(client, reviewer, article):
+    page = desk(client, reviewer)
+    assert "Sent back by the board" not in page
+    assert "All reviews in" not in page
