@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from articles.choices import PublicationStatus, ReviewStatus
-from articles.models import Article, Claim
+from articles.models import Article, Claim, ClaimFeedback
 from reviewers.roles import ensure_roles
 from tests.browser.desk import Person
 
@@ -67,6 +67,9 @@ def test_an_editor_takes_an_article_from_the_desk_to_published(browser, live_ser
     # The reviewer approves everything on the review screen and recommends approval.
     reviewer = Person(browser, base, "dr-rivera")
     reviewer.page.locator("#todo-claims a").first.click()
+    reviewer.page.get_by_label("I have no conflict of interest with this article").check()
+    reviewer.page.get_by_role("button", name="Accept", exact=True).click()
+    reviewer.sees("You accepted this review", "#review-answer")
     reviewer.page.locator(".section-approve button").first.click()
     reviewer.sees("4 of 4 decided", "#review-progress-text")
     reviewer.page.locator("input[name=recommendation][value=approve]").check()
@@ -114,8 +117,25 @@ def _admin_pages(article) -> list[str]:
         except NoReverseMatch:
             continue
     claim = Claim.objects.of_article(article).order_by("section__order", "order").first()
+    governed = [
+        reverse("admin:desk_governance"),
+        *(
+            reverse(name, args=[feedback.pk])
+            for feedback in ClaimFeedback.objects.open()[:1]
+            for name in (
+                "admin:articles_claimfeedback_change",
+                "admin:articles_claimfeedback_settle",
+            )
+        ),
+        *(
+            reverse(name, args=[approved.pk])
+            for approved in Article.objects.with_standing_approval()[:1]
+            for name in ("admin:articles_article_change", "admin:articles_article_next_review")
+        ),
+    ]
     return [
         *pages,
+        *governed,
         reverse("admin:articles_article_change", args=[article.pk]),
         reverse("admin:articles_article_history", args=[article.pk]),
         reverse("admin:articles_claim_change", args=[claim.pk]),
@@ -127,7 +147,7 @@ def _admin_pages(article) -> list[str]:
 def test_no_admin_page_scrolls_sideways_at_1280_px(browser, live_server):
     cache.clear()
     call_command("seed_demo", stdout=StringIO())
-    article = Article.objects.get()
+    article = Article.objects.get(slug="calcium-deposits-in-tissues")
     administrator = Person(browser, live_server.url, "admin", "demo-admin-pass")
     for path in _admin_pages(article):
         administrator.open(path)

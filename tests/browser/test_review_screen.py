@@ -63,7 +63,8 @@ def test_a_reviewer_reviews_the_demo_article_on_the_review_screen(
         expect(page.locator("[data-keys-help]")).to_be_visible()
         page.evaluate("window.stillTheSamePage = true")
 
-    # Accept the assignment from the screen.
+    # Accept the assignment from the screen, declaring no conflict of interest.
+    page.get_by_label("I have no conflict of interest with this article").check()
     page.get_by_role("button", name="Accept", exact=True).click()
     reviewer.sees("You accepted this review", "#review-answer")
 
