@@ -8,6 +8,7 @@ sentence and changes nothing.
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -106,7 +107,7 @@ class ReviewDateFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("due", _("Due within 30 days or past")),
+            ("due", _("Due soon or past")),
             ("past", _("Past the review date")),
             ("in_progress", _("Periodic review in progress")),
         ]
@@ -114,7 +115,8 @@ class ReviewDateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "due":
-            return queryset.review_due_by(today + timedelta(days=30))
+            window = timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
+            return queryset.review_due_by(today + window)
         if self.value() == "past":
             return queryset.past_review_date(today=today)
         if self.value() == "in_progress":
