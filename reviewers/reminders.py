@@ -134,80 +134,71 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
 
     Nothing is owed about an assignment whose article was withdrawn.
     """
+    return [*_reviewer_reminders_owed(now, policy), *_editor_notices_owed(now, policy)]
+
+
+def _reviewer_reminders_owed(now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
+    """About assignments: due soon, overdue (1st to nth), escalation, the new-assignment email."""
     active = ReviewAssignment.objects.active().exclude(
         article__publication_status=PublicationStatus.WITHDRAWN
     )
-    owed = [
-        OwedReminder(
-            ReminderKind.DUE_SOON,
-            1,
-            active.filter(
-                due_at__gte=now,
-                due_at__lte=now + policy.before_due,
-                assigned_at__lte=F("due_at") - policy.before_due,
-            ),
-            "reviewer__email",
-        )
-    ]
+    due_soon = active.filter(
+        due_at__gte=now,
+        due_at__lte=now + policy.before_due,
+        assigned_at__lte=F("due_at") - policy.before_due,
+    )
+    owed = [OwedReminder(ReminderKind.DUE_SOON, 1, due_soon, "reviewer__email")]
     for occurrence in range(1, policy.overdue_max + 1):
         window = active.filter(due_at__lt=now - (occurrence - 1) * policy.overdue_every)
         if occurrence < policy.overdue_max:
             window = window.filter(due_at__gte=now - occurrence * policy.overdue_every)
         owed.append(OwedReminder(ReminderKind.OVERDUE, occurrence, window, "reviewer__email"))
-    owed.append(
-        OwedReminder(
-            ReminderKind.ESCALATION,
-            1,
-            active.filter(due_at__lte=now - policy.escalate_after),
-            "assigned_by__email",
-        )
+    escalated = active.filter(due_at__lte=now - policy.escalate_after)
+    new = active.filter(
+        assigned_at__gte=now - NEW_ASSIGNMENT_CATCH_UP,
+        assigned_at__lte=now - policy.retry_after,
     )
-    owed.append(
-        OwedReminder(
-            ReminderKind.NEW_ASSIGNMENT,
-            1,
-            active.filter(
-                assigned_at__gte=now - NEW_ASSIGNMENT_CATCH_UP,
-                assigned_at__lte=now - policy.retry_after,
-            ),
-            "reviewer__email",
-        )
+    return [
+        *owed,
+        OwedReminder(ReminderKind.ESCALATION, 1, escalated, "assigned_by__email"),
+        OwedReminder(ReminderKind.NEW_ASSIGNMENT, 1, new, "reviewer__email"),
+    ]
+
+
+def _editor_notices_owed(now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
+    """About articles: all reviews in, periodic review due soon, periodic review date passed."""
+    today = timezone.localdate(now)
+    reviewed = articles_with_review_dates()
+    due_soon = reviewed.filter(
+        review_status=ReviewStatus.APPROVED,
+        next_review_due__gte=today,
+        next_review_due__lte=timezone.localdate(now + policy.review_before),
     )
-    owed.append(
+    about_article = {"subject": "article"}
+    return [
         OwedReminder(
             ReminderKind.ALL_REVIEWS_IN,
             "round",
             articles_with_all_reviews_in(),
             "all_reviews_in_to",
-            subject="article",
-        )
-    )
-    today = timezone.localdate(now)
-    reviewed = articles_with_review_dates()
-    owed.append(
+            **about_article,
+        ),
         OwedReminder(
             ReminderKind.REVIEW_DUE_SOON,
             "review_due_key",
-            reviewed.filter(
-                review_status=ReviewStatus.APPROVED,
-                next_review_due__gte=today,
-                next_review_due__lte=timezone.localdate(now + policy.review_before),
-            ),
+            due_soon,
             "created_by__email",
-            subject="article",
-        )
-    )
-    owed.append(
+            **about_article,
+        ),
         OwedReminder(
             ReminderKind.REVIEW_OVERDUE,
             "review_due_key",
             reviewed.filter(next_review_due__lt=today),
             "created_by__email",
-            subject="article",
             reserved=_note_review_dates_passed,
-        )
-    )
-    return owed
+            **about_article,
+        ),
+    ]
 
 
 def articles_with_review_dates() -> models.QuerySet:

@@ -315,28 +315,9 @@ def claims_decide(
     if decision == Decision.REQUEST_CHANGES and not comment:
         raise EditorialError("Say what must change: a comment is required to request changes.")
     transition_name = "approve" if decision == Decision.APPROVE else "request_changes"
-    claim_ids = {claim.pk for claim in claims}
     with transaction.atomic():
-        lock_articles(
-            Claim.objects.filter(pk__in=claim_ids).values_list("section__article_id", flat=True)
-        )
-        locked = lock_claims(claim_ids)
-        if len(locked) != len(claim_ids):
-            raise EditorialError(
-                "Some of the selected claims have been removed from their article."
-            )
-        prefetch_related_objects(locked, "wordings", "citations")
-        assignments: dict[int, ReviewAssignment] = {}
-        for claim in locked:
-            article = claim.section.article
-            if article.pk not in assignments:
-                check_transition(claim, transition_name, actor)
-                assignments[article.pk] = (
-                    ReviewAssignment.objects.active()
-                    .in_round(article.round)
-                    .get(article=article, reviewer=actor)
-                )
-            run_transition(claim, transition_name, None)
+        locked = _lock_claims_to_decide({claim.pk for claim in claims})
+        assignments = _move_claims(locked, transition_name=transition_name, actor=actor)
         for claim in locked:
             if seen is not None and seen.get(claim.pk) != snapshot_digest(claim.snapshot()):
                 raise EditorialError(
@@ -346,11 +327,7 @@ def claims_decide(
         label = Decision(decision).label
         reason = f"{transition_name}: {label}" + (f" — {comment}" if comment else "")
         bulk_update_with_history(
-            locked,
-            Claim,
-            ["review_status"],
-            default_user=actor,
-            default_change_reason=reason,
+            locked, Claim, ["review_status"], default_user=actor, default_change_reason=reason
         )
         now = timezone.now()
         decisions = ClaimDecision.objects.bulk_create(
@@ -371,6 +348,35 @@ def claims_decide(
                 {claim.section.article for claim in locked}, actor=actor, comment=comment
             )
     return decisions
+
+
+def _lock_claims_to_decide(claim_ids: set[int]) -> list[Claim]:
+    """Their articles first, in id order, then the claims (DESIGN §3 I1 lock order)."""
+    lock_articles(
+        Claim.objects.filter(pk__in=claim_ids).values_list("section__article_id", flat=True)
+    )
+    locked = lock_claims(claim_ids)
+    if len(locked) != len(claim_ids):
+        raise EditorialError("Some of the selected claims have been removed from their article.")
+    prefetch_related_objects(locked, "wordings", "citations")
+    return locked
+
+
+def _move_claims(locked: list[Claim], *, transition_name: str, actor) -> dict:
+    """Run the claim transition on each (permission asked once per article: it depends only on
+    the article and the reviewer); return each article's assignment the decisions fall under."""
+    assignments: dict[int, ReviewAssignment] = {}
+    for claim in locked:
+        article = claim.section.article
+        if article.pk not in assignments:
+            check_transition(claim, transition_name, actor)
+            assignments[article.pk] = (
+                ReviewAssignment.objects.active()
+                .in_round(article.round)
+                .get(article=article, reviewer=actor)
+            )
+        run_transition(claim, transition_name, None)
+    return assignments
 
 
 def _suspend_standing_approvals(articles, *, actor, comment: str) -> None:
