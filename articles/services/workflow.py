@@ -12,6 +12,7 @@ from editorial.workflow import run_transition
 
 from ..models import Article, Claim
 from ..signals import article_transitioned, review_round_opened
+from .content import article_new_version
 from .locks import lock_article, lock_claims
 from .permissions import require_perm
 
@@ -28,7 +29,7 @@ def _transition_article(
         locked = lock_article(article.pk)
         lock_claims(Claim.objects.of_article(locked).values_list("pk", flat=True))
         run_transition(locked, name, actor, **(arguments() if arguments else {}))
-        locked.content_version += 1
+        article_new_version(locked)
         save_with_history(locked, actor=actor, reason=f"{name}: {reason}" if reason else name)
         transaction.on_commit(
             lambda: article_transitioned.send(
