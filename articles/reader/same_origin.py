@@ -9,13 +9,15 @@ OWASP CSRF cheat sheet's "Fetch Metadata" and "Verifying Origin" defences, and o
 ``net/http.CrossOriginProtection``), in this order:
 
 1. ``Sec-Fetch-Site``, which every current browser sends: ``same-origin`` (one of our pages)
-   and ``none`` (the reader's own action, such as a bookmark) pass, anything else is refused;
+   and ``none`` (the reader's own action, such as a bookmark) pass; from another site, only
+   an ``Origin`` listed in ``CSRF_TRUSTED_ORIGINS`` does;
 2. without it, ``Origin``, which browsers send with every POST since 2020: it must be this site;
 3. without either, ``Referer``, which our pages send to us (``Referrer-Policy: same-origin``):
    it must be a page of this site;
 4. with none of them, the request is refused.
 
-Origins in ``CSRF_TRUSTED_ORIGINS`` count as this site, as they do for Django's CSRF checks.
+Origins in ``CSRF_TRUSTED_ORIGINS`` count as this site throughout, as they do for Django's CSRF
+checks.
 """
 
 from urllib.parse import urlsplit
@@ -30,12 +32,16 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
 
 
+def _is_trusted(origin: str) -> bool:
+    return origin.lower() in {_origin_of(trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS}
+
+
 def _is_this_site(request, origin: str) -> bool:
     if not origin or origin == "null":
         return False
-    this_site = f"{request.scheme}://{request.get_host()}".lower()
-    trusted = {_origin_of(trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS}
-    return origin.lower() in trusted | {this_site}
+    return origin.lower() == f"{request.scheme}://{request.get_host()}".lower() or _is_trusted(
+        origin
+    )
 
 
 def cross_origin_refusal(request) -> str | None:
@@ -43,7 +49,7 @@ def cross_origin_refusal(request) -> str | None:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     origin = request.headers.get("Origin")
     if fetch_site is not None:
-        if fetch_site in _SAME_ORIGIN_FETCH_SITES or _is_this_site(request, origin or ""):
+        if fetch_site in _SAME_ORIGIN_FETCH_SITES or _is_trusted(origin or ""):
             return None
         return "Your browser says this choice was sent from another site."
     if origin is not None:
