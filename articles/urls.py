@@ -23,8 +23,9 @@ register_converter(ReadingLevelConverter, "reading_level")
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.article_list, name="list"),
-    path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    # The page readers ask for most comes first: it is found sooner.
     path("articles/<slug:slug>/<reading_level:level>/", views.article_page, name="page"),
+    path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("", views.article_list, name="list"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
 ]

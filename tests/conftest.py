@@ -67,3 +67,12 @@ def approver(db):
     from tests.factories import ApproverFactory
 
     return ApproverFactory()
+
+
+@pytest.fixture(autouse=True)
+def _no_page_remembered_from_another_test():
+    """On SQLite a rolled-back test's article ids come back in the next test: no rendered page a
+    process keeps in memory from one test may answer in another."""
+    from articles.reader.page_cache import forget_recent_pages
+
+    forget_recent_pages()

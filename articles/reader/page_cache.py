@@ -3,11 +3,17 @@
 A page's bytes are fixed by the article, the reading level, the content version (it goes up
 with every change readers could see) and the code that renders them. That tuple is the page's
 strong ``ETag``, known from the article's header before anything is rendered, so a conditional
-request is answered 304 without rendering; it is also the key of the origin's cache, so a stale
+request is answered 304 without rendering; it is also the key of the origin's caches, so a stale
 page is never found there (old versions simply age out).
+
+Two caches: the pages this process fetched last, kept in its memory as they are (no copy, no
+lock held while rendering), in front of Django's cache (``CACHE_URL``: per process by default,
+shared with Redis), which renders each page once for all processes.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -15,11 +21,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache as page_store
-from django.utils.http import quote_etag
 
 from .selectors import ArticleHeader
 
 PAGE_CACHE_SECONDS = 24 * 60 * 60
+RECENT_PAGES = 256
+"""Pages a process keeps in its own memory: a few megabytes for articles of tens of kilobytes."""
 
 _RENDERING_SOURCES = (
     ("templates", "*.html"),
@@ -48,8 +55,13 @@ def page_format() -> str:
 
 
 def page_etag(header: ArticleHeader, level: str) -> str:
-    """The strong ETag of the page of ``header`` in ``level``, quoted."""
-    return quote_etag(f"{header.id}-{header.content_version}-{level}-{page_format()}")
+    """The strong ETag of the page of ``header`` in ``level``, quoted (digits, a reading level
+    and hexadecimal digits need no escaping)."""
+    return f'"{header.id}-{header.content_version}-{level}-{page_format()}"'
+
+
+_recent_pages: OrderedDict[str, bytes] = OrderedDict()
+_recent_pages_lock = threading.Lock()
 
 
 def cached_page(
@@ -59,8 +71,21 @@ def cached_page(
     if not settings.EDITORIAL_PAGE_CACHE:
         return render(header, level)
     key = f"articles:page:{header.id}:{level}:{header.content_version}:{page_format()}"
+    page = _recent_pages.get(key)
+    if page is not None:
+        return page
     page = page_store.get(key)
     if page is None:
         page = render(header, level)
         page_store.set(key, page, PAGE_CACHE_SECONDS)
+    with _recent_pages_lock:
+        _recent_pages[key] = page
+        if len(_recent_pages) > RECENT_PAGES:
+            _recent_pages.popitem(last=False)
     return page
+
+
+def forget_recent_pages() -> None:
+    """Empty this process's memory of pages (tests that count renders)."""
+    with _recent_pages_lock:
+        _recent_pages.clear()

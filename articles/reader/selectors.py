@@ -154,7 +154,7 @@ class PreparedQuery:
     header query against 30 µs to run it, and 300 µs for the page query. The header query runs on
     every request, so compiling it each time would make a cached page several times slower. The
     SQL stays the ORM's own, from the querysets (and their rules) the rest of the project uses, and
-    rows go through the ORM's converters (dates come back aware on SQLite too).
+    rows go through the ORM's converters for its columns (dates come back aware on SQLite too).
 
     ``build`` makes the queryset from placeholder values, one keyword each; every placeholder must
     reach the SQL as one parameter of its own, as filter values do, where each call's value goes.
@@ -174,7 +174,8 @@ class PreparedQuery:
             if params.count(placeholder) != 1:
                 raise ValueError(f"Placeholder {name}={placeholder!r} is not one SQL parameter.")
             positions[name] = params.index(placeholder)
-        return sql, list(params), positions, compiler
+        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        return sql, list(params), positions, compiler, compiler.get_converters(columns)
 
     def rows(self, **values) -> list[tuple]:
         alias = DEFAULT_DB_ALIAS
@@ -182,14 +183,16 @@ class PreparedQuery:
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.setdefault(alias, self._compile(alias))
-        sql, params, positions, compiler = compiled
+        sql, params, positions, compiler, converters = compiled
         params = list(params)
         for name, value in values.items():
             params[positions[name]] = value
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
-            fetched = cursor.fetchall()
-        return list(compiler.results_iter([fetched], tuple_expected=True))
+            rows = cursor.fetchall()
+        if converters:
+            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
 
 
 _ARTICLE_ID = -918_273_645

@@ -26,6 +26,8 @@ from ``SITE_URL``). Features for one reader (a form to report a problem) live on
 uncached URLs; the page only links to them.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -34,7 +36,6 @@ from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
-    patch_cache_control,
     patch_vary_headers,
     set_response_etag,
 )
@@ -78,7 +79,7 @@ def article_page_url(slug: str, level: str) -> str:
 def shared(response: HttpResponse) -> HttpResponse:
     """Let shared caches keep ``response`` for ``EDITORIAL_EDGE_MAX_AGE`` seconds; browsers
     ask again every time, and get a 304 from the nearest cache while it is unchanged."""
-    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.EDITORIAL_EDGE_MAX_AGE)
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.EDITORIAL_EDGE_MAX_AGE}"
     return response
 
 
@@ -93,6 +94,18 @@ def _shared_with_etag(request, response: HttpResponse) -> HttpResponse:
     """``shared`` for a page whose bytes are its only version: the ETag is their digest."""
     set_response_etag(response)
     return get_conditional_response(request, etag=response["ETag"], response=shared(response))
+
+
+_CONDITIONAL_HEADERS = frozenset(
+    ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+)
+"""The request headers that can make a page's answer conditional (RFC 9110 §13)."""
+
+
+@lru_cache(maxsize=1024)
+def _http_date(timestamp: int) -> str:
+    """Last-Modified of a content version: the same for every request of that version."""
+    return http_date(timestamp)
 
 
 def _not_found(request) -> HttpResponse:
@@ -116,12 +129,13 @@ def article_page(request, slug: str, level: str):
     changed_at = int(header.content_changed_at.timestamp())
     response = shared(HttpResponse())
     response["ETag"] = page_etag(header, level)
-    response["Last-Modified"] = http_date(changed_at)
-    conditional = get_conditional_response(
-        request, etag=response["ETag"], last_modified=changed_at, response=response
-    )
-    if conditional is not response:
-        return conditional
+    response["Last-Modified"] = _http_date(changed_at)
+    if not _CONDITIONAL_HEADERS.isdisjoint(request.META):
+        conditional = get_conditional_response(
+            request, etag=response["ETag"], last_modified=changed_at, response=response
+        )
+        if conditional is not response:
+            return conditional
     response.content = cached_page(header, level, render=_render_article_page)
     return response
 
