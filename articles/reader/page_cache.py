@@ -2,9 +2,9 @@
 
 A page's bytes are fixed by the article, the reading level, the content version (it goes up
 with every change readers could see) and the code that renders them. That tuple is the page's
-strong ``ETag``, known from the article's header before anything is rendered, so a conditional
-request is answered 304 without rendering; it is also the key of the origin's caches, so a stale
-page is never found there (old versions simply age out).
+strong ``ETag``, known from the article's published version before anything is rendered, so a
+conditional request is answered 304 without rendering; it is also the key of the origin's
+caches, so a stale page is never found there (old versions simply age out).
 
 Two caches: the pages this process fetched last, kept in its memory as they are (no copy, no
 lock held while rendering), in front of Django's cache (``CACHE_URL``: per process by default,
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache as page_store
 
-from .selectors import ArticleHeader
+from .selectors import PublishedVersion
 
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 RECENT_PAGES = 256
@@ -54,10 +54,10 @@ def page_format() -> str:
     return digest.hexdigest()[:12]
 
 
-def page_etag(header: ArticleHeader, level: str) -> str:
-    """The strong ETag of the page of ``header`` in ``level``, quoted (digits, a reading level
+def page_etag(version: PublishedVersion, level: str) -> str:
+    """The strong ETag of the page of ``version`` in ``level``, quoted (digits, a reading level
     and hexadecimal digits need no escaping)."""
-    return f'"{header.id}-{header.content_version}-{level}-{page_format()}"'
+    return f'"{version.id}-{version.content_version}-{level}-{page_format()}"'
 
 
 _recent_pages: OrderedDict[str, bytes] = OrderedDict()
@@ -65,18 +65,18 @@ _recent_pages_lock = threading.Lock()
 
 
 def cached_page(
-    header: ArticleHeader, level: str, *, render: Callable[[ArticleHeader, str], bytes]
+    version: PublishedVersion, level: str, *, render: Callable[[PublishedVersion, str], bytes]
 ) -> bytes:
-    """The page of ``header`` in ``level``, rendered once per content version."""
+    """The page of ``version`` in ``level``, rendered once."""
     if not settings.EDITORIAL_PAGE_CACHE:
-        return render(header, level)
-    key = f"articles:page:{header.id}:{level}:{header.content_version}:{page_format()}"
+        return render(version, level)
+    key = f"articles:page:{version.id}:{level}:{version.content_version}:{page_format()}"
     page = _recent_pages.get(key)
     if page is not None:
         return page
     page = page_store.get(key)
     if page is None:
-        page = render(header, level)
+        page = render(version, level)
         page_store.set(key, page, PAGE_CACHE_SECONDS)
     with _recent_pages_lock:
         _recent_pages[key] = page

@@ -1,9 +1,10 @@
 """Reads for the public reader site.
 
-An article page is read in two queries whatever its length: the article's header (asked on every
-request, also when the page is cached or the reader's copy is still fresh), then its sections
-with their claims, wordings, citations and references. Citation numbers are computed here, never
-stored: references are numbered in the order the article first cites them (Vancouver style).
+Every request for an article first asks which version of it is published, if any: one narrow
+indexed query, all a cached page or a reader's fresh copy needs. Rendering a page then reads, in
+two more queries whatever its length, the article's header and its sections with their claims,
+wordings, citations and references. Citation numbers are computed here, never stored:
+references are numbered in the order the article first cites them (Vancouver style).
 
 Both queries are querysets (``Article.objects.published()`` holds the one "published" rule),
 compiled to SQL once per process and run with each request's values (``PreparedQuery``).
@@ -61,10 +62,19 @@ def review_step(review_status: str) -> int:
     return _STEP_OF_STATUS.get(review_status, 0)
 
 
+@dataclass(slots=True)
+class PublishedVersion:
+    """What decides the answer to a request before anything is rendered: the article is
+    published (else there is no version), and which version of its pages is current."""
+
+    id: int
+    content_version: int
+    content_changed_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleHeader:
-    """What a request needs to know before it renders: whether the article is published (else
-    there is no header), and which version of its page is current."""
+    """The article as its page and the list of articles show it, above its sections."""
 
     id: int
     title: str
@@ -198,11 +208,21 @@ class PreparedQuery:
 _ARTICLE_ID = -918_273_645
 """A placeholder for an article id, never a real one."""
 
-_HEADER = PreparedQuery(
+_PUBLISHED_VERSION = PreparedQuery(
     lambda slug: (
-        Article.objects.published().filter(slug=slug).order_by().values_list(*_HEADER_FIELDS)
+        Article.objects.published()
+        .filter(slug=slug)
+        .order_by()
+        .values_list("id", "content_version", "content_changed_at")
     ),
     slug="\x00slug\x00",
+)
+
+_HEADER = PreparedQuery(
+    lambda article_id: (
+        Article.objects.filter(pk=article_id).order_by().values_list(*_HEADER_FIELDS)
+    ),
+    article_id=_ARTICLE_ID,
 )
 
 _PAGE = PreparedQuery(
@@ -241,11 +261,16 @@ _PAGE = PreparedQuery(
 )
 
 
-def published_article_header(*, slug: str) -> ArticleHeader | None:
-    """The header of the published article at ``slug``; None for drafts, withdrawn articles
-    and unknown slugs (DESIGN §3 I6). One indexed query; its content version names the page."""
-    rows = _HEADER.rows(slug=slug)
-    return ArticleHeader(*rows[0]) if rows else None
+def published_version(*, slug: str) -> PublishedVersion | None:
+    """The current version of the published article at ``slug``; None for drafts, withdrawn
+    articles and unknown slugs (DESIGN §3 I6). One indexed query, asked on every request."""
+    rows = _PUBLISHED_VERSION.rows(slug=slug)
+    return PublishedVersion(*rows[0]) if rows else None
+
+
+def article_header(*, article_id: int) -> ArticleHeader:
+    """The header of an article, for its page."""
+    return ArticleHeader(*_HEADER.rows(article_id=article_id)[0])
 
 
 def published_articles() -> list[ArticleHeader]:
@@ -256,8 +281,9 @@ def published_articles() -> list[ArticleHeader]:
     ]
 
 
-def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderArticle:
-    """The whole page of an article in one reading level, in one query after its header.
+def article_for_reader(*, version: PublishedVersion, reading_level: str) -> ReaderArticle:
+    """The whole page of an article in one reading level: its header, then everything below it
+    in one query.
 
     The query yields a row per section, claim and citation, in reading order. Each claim shows
     its wording for ``reading_level``, falling back to the clinician wording.
@@ -267,7 +293,8 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
     section_claims: dict[int, list[tuple]] = {}
     claims: dict[int, ReaderClaim] = {}
     cited: dict[int, list[tuple]] = {}
-    for row in _PAGE.rows(article_id=header.id, level=level):
+    header = article_header(article_id=version.id)
+    for row in _PAGE.rows(article_id=version.id, level=level):
         section_id, heading, heading_level, claim_id, parent_id, kind, text, *reference = row
         if section_id not in sections:
             sections[section_id] = ReaderSection(heading=heading, level=heading_level)

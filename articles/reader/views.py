@@ -4,10 +4,11 @@ reference nginx in ``deploy/nginx/``) to readers in their millions.
 - ``/articles/<slug>/<level>/`` is the article page at one reading level: the same bytes for
   everyone who asks for that article, level and content version. It is public for
   ``EDITORIAL_EDGE_MAX_AGE`` seconds in shared caches (browsers ask again every time), with a
-  strong ``ETag`` and ``Last-Modified`` known from the article's header, so a conditional request
-  is answered 304 before anything is rendered. It reads no cookie, sets none and carries no CSRF
-  token. A draft or withdrawn article is 404 there, cacheable too (publishing purges it), so a
-  withdrawn article that readers keep asking for does not reach the origin each time.
+  strong ``ETag`` and ``Last-Modified`` known from the article's published version, so a
+  conditional request is answered 304 before anything is rendered. It reads no cookie, sets
+  none and carries no CSRF token. A draft or withdrawn article is 404 there, cacheable too
+  (publishing purges it), so a withdrawn article readers keep asking for does not reach the
+  origin each time.
 - ``/articles/<slug>/`` is each reader's own door, never cached: a GET redirects to the page in
   the level a shared link names (``?level=``), else the one remembered in the reader's cookie,
   else clinician. The "Which best describes you?" form posts there; it remembers the level in
@@ -16,9 +17,10 @@ reference nginx in ``deploy/nginx/``) to readers in their millions.
   (``same_origin``).
 - ``/`` lists the published articles; public too, purged with every change of an article.
 
-Every request asks the database for the article's header first (one indexed query), so the
-origin never serves a draft or withdrawn article, whatever is cached (DESIGN §3 I6); and every
-change readers could see purges the shared caches after commit (``edge``).
+Every request asks the database first which version of the article is published (one narrow
+indexed query), so the origin never serves a draft or withdrawn article, whatever is cached
+(DESIGN §3 I6); and every change readers could see purges the shared caches after commit
+(``edge``).
 
 Whatever is added to the article page must keep it the same for every reader of its URL and
 version: nothing taken from the request, the reader, a cookie or the clock (build absolute links
@@ -54,11 +56,12 @@ from .rendering import (
 from .same_origin import cross_origin_refusal
 from .selectors import (
     REVIEW_STEPS,
-    ArticleHeader,
+    PublishedVersion,
     article_for_reader,
+    article_header,
     known_reading_level,
-    published_article_header,
     published_articles,
+    published_version,
 )
 
 READING_LEVEL_COOKIE = "reading_level"
@@ -123,12 +126,12 @@ def article_list(request):
 @require_safe
 def article_page(request, slug: str, level: str):
     """The article in one reading level, for every reader alike (see the module docstring)."""
-    header = published_article_header(slug=slug)
-    if header is None:
+    version = published_version(slug=slug)
+    if version is None:
         return shared(_not_found(request))
-    changed_at = int(header.content_changed_at.timestamp())
+    changed_at = int(version.content_changed_at.timestamp())
     response = shared(HttpResponse())
-    response["ETag"] = page_etag(header, level)
+    response["ETag"] = page_etag(version, level)
     response["Last-Modified"] = _http_date(changed_at)
     if not _CONDITIONAL_HEADERS.isdisjoint(request.META):
         conditional = get_conditional_response(
@@ -136,7 +139,7 @@ def article_page(request, slug: str, level: str):
         )
         if conditional is not response:
             return conditional
-    response.content = cached_page(header, level, render=_render_article_page)
+    response.content = cached_page(version, level, render=_render_article_page)
     return response
 
 
@@ -144,20 +147,20 @@ def article_page(request, slug: str, level: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request, slug: str):
     """The reader's own door to an article: off to the page in their reading level."""
-    header = published_article_header(slug=slug)
-    if header is None:
+    version = published_version(slug=slug)
+    if version is None:
         return for_this_reader_only(_not_found(request))
     if request.method == "POST":
-        return for_this_reader_only(_choose_reading_level(request, header))
+        return for_this_reader_only(_choose_reading_level(request, slug, version))
     level = (
         known_reading_level(request.GET.get("level"))
         or known_reading_level(request.COOKIES.get(READING_LEVEL_COOKIE))
         or ReadingLevel.CLINICIAN
     )
-    return for_this_reader_only(HttpResponseRedirect(article_page_url(header.slug, level)))
+    return for_this_reader_only(HttpResponseRedirect(article_page_url(slug, level)))
 
 
-def _choose_reading_level(request, header: ArticleHeader) -> HttpResponse:
+def _choose_reading_level(request, slug: str, version: PublishedVersion) -> HttpResponse:
     """The personalize form: remember the level in a cookie, then show the page in that level."""
     refusal = cross_origin_refusal(request)
     if refusal is not None:
@@ -165,17 +168,16 @@ def _choose_reading_level(request, header: ArticleHeader) -> HttpResponse:
             request,
             "articles/reading_level_refused.html",
             {
-                "header": header,
+                "header": article_header(article_id=version.id),
                 "reason": refusal,
                 "pages": [
-                    (label, article_page_url(header.slug, level))
-                    for level, label in READING_LEVEL_CHOICES
+                    (label, article_page_url(slug, level)) for level, label in READING_LEVEL_CHOICES
                 ],
             },
             status=403,
         )
     level = known_reading_level(request.POST.get("level")) or ReadingLevel.CLINICIAN
-    response = HttpResponseRedirect(article_page_url(header.slug, level), status=303)
+    response = HttpResponseRedirect(article_page_url(slug, level), status=303)
     response.set_cookie(
         READING_LEVEL_COOKIE,
         level,
@@ -187,8 +189,9 @@ def _choose_reading_level(request, header: ArticleHeader) -> HttpResponse:
     return response
 
 
-def _render_article_page(header: ArticleHeader, level: str) -> bytes:
-    article = article_for_reader(header=header, reading_level=level)
+def _render_article_page(version: PublishedVersion, level: str) -> bytes:
+    article = article_for_reader(version=version, reading_level=level)
+    header = article.header
     return render_to_string(
         "articles/article_detail.html",
         {
