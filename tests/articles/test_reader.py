@@ -456,6 +456,7 @@ def test_article_list_may_be_kept_by_shared_caches(client, seed):
     assert "public" in first["Cache-Control"]
     assert "s-maxage=" in first["Cache-Control"]
     assert not first.cookies
+    assert "Vary" not in first
     assert client.get("/", headers={"if-none-match": first["ETag"]}).status_code == 304
 
 
