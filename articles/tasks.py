@@ -8,9 +8,16 @@ import logging
 from collections.abc import Iterable
 
 from celery import shared_task
+from django.conf import settings
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from .reader.edge import PURGE_ERRORS, edge_purge_reserve, edge_purge_send, edge_purges_sweep
+from .reader.edge import (
+    PURGE_ERRORS,
+    edge_purge_again,
+    edge_purge_reserve,
+    edge_purge_send,
+    edge_purges_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +31,29 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
 )
 def edge_purge_task(purge_id: int) -> bool:
-    """Purge an article's pages from the shared caches; a redelivered or retried task finds the
-    purge done and does nothing."""
-    return edge_purge_send(purge_id=purge_id) is not None
+    """Purge an article's pages from the shared caches, and once more a while later; a
+    redelivered or retried task finds the purge done and does nothing."""
+    purge = edge_purge_send(purge_id=purge_id)
+    if purge is None:
+        return False
+    if settings.EDITORIAL_EDGE_PURGE_AGAIN_SECONDS:
+        edge_purge_again_task.apply_async(
+            args=[purge.article_id], countdown=settings.EDITORIAL_EDGE_PURGE_AGAIN_SECONDS
+        )
+    return True
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=PURGE_ERRORS,
+    max_retries=5,
+    retry_backoff=1,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
+def edge_purge_again_task(article_id: int) -> None:
+    """The second purge of an article's pages (see ``reader.edge``)."""
+    edge_purge_again(article_id=article_id)
 
 
 @shared_task(acks_late=True)

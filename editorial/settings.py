@@ -288,6 +288,9 @@ EDITORIAL_EDGE_PURGE_TIMEOUT = env.float("EDITORIAL_EDGE_PURGE_TIMEOUT", default
 EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS = env.int(
     "EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS", default=60
 )
+# A response on its way when a change commits can reach a cache after the purge: every purge is
+# sent again this much later, the longest a response takes (gunicorn's timeout); 0: never.
+EDITORIAL_EDGE_PURGE_AGAIN_SECONDS = env.int("EDITORIAL_EDGE_PURGE_AGAIN_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE["edge-purges-sweep"] = {
     "task": "articles.tasks.edge_purges_sweep_task",
     "schedule": EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS,

@@ -11,6 +11,12 @@ all). A row still pending ``EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS`` after it 
 a lost purge can cost is bounded anyway: caches keep a page at most ``EDITORIAL_EDGE_MAX_AGE``
 seconds before they ask the origin again, which always knows (a withdrawn article is 404 there).
 
+One race no purge can win alone: a response the origin was already sending when the change
+committed (it read the article just before) can reach a cache just after the purge, and be kept.
+So every purge is sent once more ``EDITORIAL_EDGE_PURGE_AGAIN_SECONDS`` later, the longest a
+response can take (gunicorn's timeout); that second purge is retried but not recorded, since
+losing it costs no more than ``EDITORIAL_EDGE_MAX_AGE``.
+
 The caches are configured by settings: ``EDITORIAL_EDGE_PURGE_URLS`` lists caches that accept
 an HTTP ``PURGE`` of a page's path (nginx with Debian's ``libnginx-mod-http-cache-purge``,
 Varnish with a ``return (purge)`` rule); ``EDITORIAL_EDGE_BACKEND`` names another backend (a
@@ -32,7 +38,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ..choices import ReadingLevel
-from ..models import EdgePurge
+from ..models import Article, EdgePurge
 
 Deliver = Callable[[list[int]], object]
 
@@ -176,6 +182,13 @@ def edge_purge_send(*, purge_id: int) -> EdgePurge | None:
     if failure is not None:
         raise failure
     return purge
+
+
+def edge_purge_again(*, article_id: int) -> None:
+    """Purge the article's pages once more, for responses that were on their way at the first."""
+    slug = Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
+    if slug is not None:
+        edge_cache().purge(article_page_paths(slug))
 
 
 def edge_purges_owed(*, now: datetime) -> list[int]:

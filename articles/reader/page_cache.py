@@ -6,9 +6,11 @@ strong ``ETag``, known from the article's published version before anything is r
 conditional request is answered 304 without rendering; it is also the key of the origin's
 caches, so a stale page is never found there (old versions simply age out).
 
-Two caches: the pages this process fetched last, kept in its memory as they are (no copy, no
-lock held while rendering), in front of Django's cache (``CACHE_URL``: per process by default,
-shared with Redis), which renders each page once for all processes.
+A version never changes once made (any change makes a new one), so what belongs to it is
+remembered: its header, read by the first request that needs it, and its pages. Two caches: the
+headers and pages this process used last, kept in its memory as they are, in front of Django's
+cache (``CACHE_URL``: per process by default, shared with Redis), which renders each page once
+for all processes.
 """
 
 import hashlib
@@ -22,11 +24,12 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache as page_store
 
-from .selectors import PublishedVersion
+from .selectors import ArticleHeader, PublishedVersion, published_header
 
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 RECENT_PAGES = 256
 """Pages a process keeps in its own memory: a few megabytes for articles of tens of kilobytes."""
+RECENT_HEADERS = 1024
 
 _RENDERING_SOURCES = (
     ("templates", "*.html"),
@@ -54,38 +57,56 @@ def page_format() -> str:
     return digest.hexdigest()[:12]
 
 
-def page_etag(version: PublishedVersion, level: str) -> str:
-    """The strong ETag of the page of ``version`` in ``level``, quoted (digits, a reading level
+def page_etag(header: ArticleHeader, level: str) -> str:
+    """The strong ETag of the page of ``header`` in ``level``, quoted (digits, a reading level
     and hexadecimal digits need no escaping)."""
-    return f'"{version.id}-{version.content_version}-{level}-{page_format()}"'
+    return f'"{header.id}-{header.content_version}-{level}-{page_format()}"'
 
 
+_recent_headers: OrderedDict[tuple[int, int], ArticleHeader] = OrderedDict()
 _recent_pages: OrderedDict[str, bytes] = OrderedDict()
-_recent_pages_lock = threading.Lock()
+_recent_lock = threading.Lock()
+
+
+def _remember(memory: OrderedDict, key, value, size: int) -> None:
+    with _recent_lock:
+        memory[key] = value
+        if len(memory) > size:
+            memory.popitem(last=False)
+
+
+def version_header(version: PublishedVersion) -> ArticleHeader | None:
+    """The header of ``version``, read once; None if the article changed or was withdrawn since
+    ``version`` was read."""
+    key = (version.id, version.content_version)
+    header = _recent_headers.get(key) if settings.EDITORIAL_PAGE_CACHE else None
+    if header is None:
+        header = published_header(version)
+        if header is not None and settings.EDITORIAL_PAGE_CACHE:
+            _remember(_recent_headers, key, header, RECENT_HEADERS)
+    return header
 
 
 def cached_page(
-    version: PublishedVersion, level: str, *, render: Callable[[PublishedVersion, str], bytes]
+    header: ArticleHeader, level: str, *, render: Callable[[ArticleHeader, str], bytes]
 ) -> bytes:
-    """The page of ``version`` in ``level``, rendered once."""
+    """The page of ``header``'s version in ``level``, rendered once."""
     if not settings.EDITORIAL_PAGE_CACHE:
-        return render(version, level)
-    key = f"articles:page:{version.id}:{level}:{version.content_version}:{page_format()}"
+        return render(header, level)
+    key = f"articles:page:{header.id}:{level}:{header.content_version}:{page_format()}"
     page = _recent_pages.get(key)
     if page is not None:
         return page
     page = page_store.get(key)
     if page is None:
-        page = render(version, level)
+        page = render(header, level)
         page_store.set(key, page, PAGE_CACHE_SECONDS)
-    with _recent_pages_lock:
-        _recent_pages[key] = page
-        if len(_recent_pages) > RECENT_PAGES:
-            _recent_pages.popitem(last=False)
+    _remember(_recent_pages, key, page, RECENT_PAGES)
     return page
 
 
 def forget_recent_pages() -> None:
-    """Empty this process's memory of pages (tests that count renders)."""
-    with _recent_pages_lock:
+    """Empty this process's memory of headers and pages (tests that count queries)."""
+    with _recent_lock:
+        _recent_headers.clear()
         _recent_pages.clear()

@@ -1,10 +1,11 @@
 """Reads for the public reader site.
 
 Every request for an article first asks which version of it is published, if any: one narrow
-indexed query, all a cached page or a reader's fresh copy needs. Rendering a page then reads, in
-two more queries whatever its length, the article's header and its sections with their claims,
-wordings, citations and references. Citation numbers are computed here, never stored:
-references are numbered in the order the article first cites them (Vancouver style).
+indexed query, all a cached page or a reader's fresh copy needs. The first request for a version
+reads its header; rendering a page reads, in one more query whatever its length, the sections
+with their claims, wordings, citations and references. Citation numbers are computed here,
+never stored: references are numbered in the order the article first cites them (Vancouver
+style).
 
 Both queries are querysets (``Article.objects.published()`` holds the one "published" rule),
 compiled to SQL once per process and run with each request's values (``PreparedQuery``).
@@ -65,11 +66,11 @@ def review_step(review_status: str) -> int:
 @dataclass(slots=True)
 class PublishedVersion:
     """What decides the answer to a request before anything is rendered: the article is
-    published (else there is no version), and which version of its pages is current."""
+    published (else there is no version), and which version of its pages is current. Everything
+    else about a version (its header, its pages) never changes, so it can be remembered."""
 
     id: int
     content_version: int
-    content_changed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,16 +214,24 @@ _PUBLISHED_VERSION = PreparedQuery(
         Article.objects.published()
         .filter(slug=slug)
         .order_by()
-        .values_list("id", "content_version", "content_changed_at")
+        .values_list("id", "content_version")
     ),
     slug="\x00slug\x00",
 )
 
+_CONTENT_VERSION = 2_147_480_017
+"""A placeholder for a content version, always replaced: within the field's range, or the ORM
+would know no row can match and compile no query at all."""
+
 _HEADER = PreparedQuery(
-    lambda article_id: (
-        Article.objects.filter(pk=article_id).order_by().values_list(*_HEADER_FIELDS)
+    lambda article_id, content_version: (
+        Article.objects.published()
+        .filter(pk=article_id, content_version=content_version)
+        .order_by()
+        .values_list(*_HEADER_FIELDS)
     ),
     article_id=_ARTICLE_ID,
+    content_version=_CONTENT_VERSION,
 )
 
 _PAGE = PreparedQuery(
@@ -263,14 +272,17 @@ _PAGE = PreparedQuery(
 
 def published_version(*, slug: str) -> PublishedVersion | None:
     """The current version of the published article at ``slug``; None for drafts, withdrawn
-    articles and unknown slugs (DESIGN §3 I6). One indexed query, asked on every request."""
+    articles and unknown slugs (DESIGN §3 I6). One indexed query of two numbers, asked on every
+    request."""
     rows = _PUBLISHED_VERSION.rows(slug=slug)
     return PublishedVersion(*rows[0]) if rows else None
 
 
-def article_header(*, article_id: int) -> ArticleHeader:
-    """The header of an article, for its page."""
-    return ArticleHeader(*_HEADER.rows(article_id=article_id)[0])
+def published_header(version: PublishedVersion) -> ArticleHeader | None:
+    """The header of that version of the article; None if it is no longer the published one
+    (changed or withdrawn since ``version`` was read)."""
+    rows = _HEADER.rows(article_id=version.id, content_version=version.content_version)
+    return ArticleHeader(*rows[0]) if rows else None
 
 
 def published_articles() -> list[ArticleHeader]:
@@ -281,9 +293,8 @@ def published_articles() -> list[ArticleHeader]:
     ]
 
 
-def article_for_reader(*, version: PublishedVersion, reading_level: str) -> ReaderArticle:
-    """The whole page of an article in one reading level: its header, then everything below it
-    in one query.
+def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderArticle:
+    """The whole page of an article in one reading level, below its header, in one query.
 
     The query yields a row per section, claim and citation, in reading order. Each claim shows
     its wording for ``reading_level``, falling back to the clinician wording.
@@ -293,8 +304,7 @@ def article_for_reader(*, version: PublishedVersion, reading_level: str) -> Read
     section_claims: dict[int, list[tuple]] = {}
     claims: dict[int, ReaderClaim] = {}
     cited: dict[int, list[tuple]] = {}
-    header = article_header(article_id=version.id)
-    for row in _PAGE.rows(article_id=version.id, level=level):
+    for row in _PAGE.rows(article_id=header.id, level=level):
         section_id, heading, heading_level, claim_id, parent_id, kind, text, *reference = row
         if section_id not in sections:
             sections[section_id] = ReaderSection(heading=heading, level=heading_level)

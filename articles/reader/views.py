@@ -46,7 +46,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..choices import ReadingLevel
-from .page_cache import cached_page, page_etag
+from .page_cache import cached_page, page_etag, version_header
 from .rendering import (
     article_body_html,
     reading_level_choices_html,
@@ -56,9 +56,8 @@ from .rendering import (
 from .same_origin import cross_origin_refusal
 from .selectors import (
     REVIEW_STEPS,
-    PublishedVersion,
+    ArticleHeader,
     article_for_reader,
-    article_header,
     known_reading_level,
     published_articles,
     published_version,
@@ -111,6 +110,19 @@ def _http_date(timestamp: int) -> str:
     return http_date(timestamp)
 
 
+def _published_header(slug: str) -> ArticleHeader | None:
+    """The header of the published article at ``slug``, None if there is none. A version made
+    between its two reads is read again."""
+    for _attempt in range(3):
+        version = published_version(slug=slug)
+        if version is None:
+            return None
+        header = version_header(version)
+        if header is not None:
+            return header
+    return None
+
+
 def _not_found(request) -> HttpResponse:
     return render(request, "404.html", status=404)
 
@@ -126,12 +138,12 @@ def article_list(request):
 @require_safe
 def article_page(request, slug: str, level: str):
     """The article in one reading level, for every reader alike (see the module docstring)."""
-    version = published_version(slug=slug)
-    if version is None:
+    header = _published_header(slug)
+    if header is None:
         return shared(_not_found(request))
-    changed_at = int(version.content_changed_at.timestamp())
+    changed_at = int(header.content_changed_at.timestamp())
     response = shared(HttpResponse())
-    response["ETag"] = page_etag(version, level)
+    response["ETag"] = page_etag(header, level)
     response["Last-Modified"] = _http_date(changed_at)
     if not _CONDITIONAL_HEADERS.isdisjoint(request.META):
         conditional = get_conditional_response(
@@ -139,7 +151,7 @@ def article_page(request, slug: str, level: str):
         )
         if conditional is not response:
             return conditional
-    response.content = cached_page(version, level, render=_render_article_page)
+    response.content = cached_page(header, level, render=_render_article_page)
     return response
 
 
@@ -147,11 +159,10 @@ def article_page(request, slug: str, level: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request, slug: str):
     """The reader's own door to an article: off to the page in their reading level."""
-    version = published_version(slug=slug)
-    if version is None:
+    if published_version(slug=slug) is None:
         return for_this_reader_only(_not_found(request))
     if request.method == "POST":
-        return for_this_reader_only(_choose_reading_level(request, slug, version))
+        return for_this_reader_only(_choose_reading_level(request, slug))
     level = (
         known_reading_level(request.GET.get("level"))
         or known_reading_level(request.COOKIES.get(READING_LEVEL_COOKIE))
@@ -160,7 +171,7 @@ def article_detail(request, slug: str):
     return for_this_reader_only(HttpResponseRedirect(article_page_url(slug, level)))
 
 
-def _choose_reading_level(request, slug: str, version: PublishedVersion) -> HttpResponse:
+def _choose_reading_level(request, slug: str) -> HttpResponse:
     """The personalize form: remember the level in a cookie, then show the page in that level."""
     refusal = cross_origin_refusal(request)
     if refusal is not None:
@@ -168,7 +179,7 @@ def _choose_reading_level(request, slug: str, version: PublishedVersion) -> Http
             request,
             "articles/reading_level_refused.html",
             {
-                "header": article_header(article_id=version.id),
+                "header": _published_header(slug),
                 "reason": refusal,
                 "pages": [
                     (label, article_page_url(slug, level)) for level, label in READING_LEVEL_CHOICES
@@ -189,9 +200,8 @@ def _choose_reading_level(request, slug: str, version: PublishedVersion) -> Http
     return response
 
 
-def _render_article_page(version: PublishedVersion, level: str) -> bytes:
-    article = article_for_reader(version=version, reading_level=level)
-    header = article.header
+def _render_article_page(header: ArticleHeader, level: str) -> bytes:
+    article = article_for_reader(header=header, reading_level=level)
     return render_to_string(
         "articles/article_detail.html",
         {

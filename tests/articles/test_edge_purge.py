@@ -14,7 +14,7 @@ from articles import services
 from articles.choices import ReadingLevel
 from articles.models import Claim, EdgePurge
 from articles.reader.edge import EdgePurgeFailed, edge_purge_send, edge_purges_sweep
-from articles.tasks import edge_purge_task, edge_purges_enqueue
+from articles.tasks import edge_purge_again_task, edge_purge_task, edge_purges_enqueue
 from editorial.celery import app
 from tests.articles.builders import seed_article
 from tests.edge.nginx import free_port
@@ -148,6 +148,25 @@ def test_nothing_is_purged_before_the_change_commits(
     for callback in on_commit:
         callback()
     assert edge.purged_paths() == SEED_PAGES
+
+
+def test_a_purge_is_sent_again_for_responses_that_were_on_their_way(
+    edge, published, editor, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EDITORIAL_EDGE_PURGE_AGAIN_SECONDS = 30
+    delays = []
+    send_again = edge_purge_again_task.apply_async
+
+    def later(*, args, countdown):
+        delays.append(countdown)
+        return send_again(args=args)
+
+    monkeypatch.setattr(edge_purge_again_task, "apply_async", later)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_withdraw(article=published, actor=editor)
+
+    assert delays == [30]
+    assert sorted(path for _method, path, _host in edge.purges) == sorted([*SEED_PAGES] * 2)
 
 
 def test_purges_name_the_public_site(edge, published, editor, django_capture_on_commit_callbacks):

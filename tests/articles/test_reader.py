@@ -412,7 +412,7 @@ def test_level_page_is_the_same_bytes_for_every_reader(seed, editor):
 
 
 def test_revalidation_is_answered_304_without_rendering(client, seed, settings):
-    settings.EDITORIAL_PAGE_CACHE = False
+    settings.EDITORIAL_PAGE_CACHE = False  # nothing remembered: every page would be rendered
     first = client.get(page_url(seed, "patient"))
     with CaptureQueriesContext(connection) as queries:
         again = client.get(page_url(seed, "patient"), headers={"if-none-match": first["ETag"]})
@@ -420,7 +420,7 @@ def test_revalidation_is_answered_304_without_rendering(client, seed, settings):
     assert again.content == b""
     assert again["ETag"] == first["ETag"]
     assert again["Cache-Control"] == first["Cache-Control"]
-    assert len(queries) == 1
+    assert not [query for query in queries if "articles_section" in query["sql"]]
 
 
 def test_revalidation_by_date_is_answered_304(client, seed):
