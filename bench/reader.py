@@ -100,6 +100,8 @@ def _environment(workdir: Path) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12"),
         "BENCH_CELERY_QUEUE": f"bench-reader-{os.getpid()}",
+        # The second purge of each change would come after the benchmark has stopped its worker.
+        "EDITORIAL_EDGE_PURGE_AGAIN_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
