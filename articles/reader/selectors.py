@@ -1,8 +1,8 @@
 """Reads for the public reader site.
 
-Every request for an article first asks which version of it is published, if any: one narrow
-indexed query, all a cached page or a reader's fresh copy needs. The first request for a version
-reads its header; rendering a page reads, in one more query whatever its length, the sections
+Every request for an article first asks which version of it is published, if any (``versions``):
+all a cached page or a reader's fresh copy needs. The first request for a version reads its
+header; rendering a page reads, in one more query whatever its length, the sections
 with their claims, wordings, citations and references. Citation numbers are computed here,
 never stored: references are numbered in the order the article first cites them (Vancouver
 style).
@@ -209,16 +209,6 @@ class PreparedQuery:
 _ARTICLE_ID = -918_273_645
 """A placeholder for an article id, never a real one."""
 
-_PUBLISHED_VERSION = PreparedQuery(
-    lambda slug: (
-        Article.objects.published()
-        .filter(slug=slug)
-        .order_by()
-        .values_list("id", "content_version")
-    ),
-    slug="\x00slug\x00",
-)
-
 _CONTENT_VERSION = 2_147_480_017
 """A placeholder for a content version, always replaced: within the field's range, or the ORM
 would know no row can match and compile no query at all."""
@@ -268,14 +258,6 @@ _PAGE = PreparedQuery(
     article_id=_ARTICLE_ID,
     level="\x00level\x00",
 )
-
-
-def published_version(*, slug: str) -> PublishedVersion | None:
-    """The current version of the published article at ``slug``; None for drafts, withdrawn
-    articles and unknown slugs (DESIGN §3 I6). One indexed query of two numbers, asked on every
-    request."""
-    rows = _PUBLISHED_VERSION.rows(slug=slug)
-    return PublishedVersion(*rows[0]) if rows else None
 
 
 def published_header(version: PublishedVersion) -> ArticleHeader | None:

@@ -17,10 +17,10 @@ reference nginx in ``deploy/nginx/``) to readers in their millions.
   (``same_origin``).
 - ``/`` lists the published articles; public too, purged with every change of an article.
 
-Every request asks the database first which version of the article is published (one narrow
-indexed query), so the origin never serves a draft or withdrawn article, whatever is cached
-(DESIGN §3 I6); and every change readers could see purges the shared caches after commit
-(``edge``).
+Every request first asks which version of the article is published (``versions``: the database,
+or on PostgreSQL what the connection remembers until a change is notified), so the origin never
+serves a draft or withdrawn article, whatever is cached (DESIGN §3 I6); and every change readers
+could see purges the shared caches after commit (``edge``).
 
 Whatever is added to the article page must keep it the same for every reader of its URL and
 version: nothing taken from the request, the reader, a cookie or the clock (build absolute links
@@ -60,8 +60,8 @@ from .selectors import (
     article_for_reader,
     known_reading_level,
     published_articles,
-    published_version,
 )
+from .versions import published_version
 
 READING_LEVEL_COOKIE = "reading_level"
 READING_LEVEL_COOKIE_AGE = 365 * 24 * 60 * 60

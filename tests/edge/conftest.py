@@ -13,7 +13,9 @@ from .nginx import Nginx, missing
 @pytest.fixture
 def nginx(live_server, tmp_path, settings):
     """nginx on loopback in front of the live server; Editorial purges it, each purge task run
-    as soon as it is queued (the broker and worker are tested in tests/reviewers)."""
+    as soon as it is queued (the broker and worker are tested in tests/reviewers). The live
+    server asks the database on every request (no persistent connection): these tests are about
+    the edge; tests/articles/test_reader_versions.py covers what a connection remembers."""
     lacking = missing()
     if lacking:
         if os.environ.get("CI"):
