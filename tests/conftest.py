@@ -70,9 +70,11 @@ def approver(db):
 
 
 @pytest.fixture(autouse=True)
-def _no_page_remembered_from_another_test():
-    """On SQLite a rolled-back test's article ids come back in the next test: no rendered page a
-    process keeps in memory from one test may answer in another."""
+def _nothing_remembered_from_another_test():
+    """Article ids come back after a rolled-back or flushed test, on the same connection: no
+    published version, header or page the reader remembers from one test may answer another."""
     from articles.reader.page_cache import forget_recent_pages
+    from articles.reader.versions import forget_published_versions
 
     forget_recent_pages()
+    forget_published_versions()
