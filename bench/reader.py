@@ -478,7 +478,7 @@ def main() -> int:
             f"withdrawal → 404 at the shared cache (commit, Celery on Redis, PURGE, origin 404): "
             f"median {statistics.median(withdrawals) * 1000:.0f} ms, "
             f"max {max(withdrawals) * 1000:.0f} ms over {len(withdrawals)} withdrawals; "
-            "at the origin: the next request"
+            "at the origin: the next request (on PostgreSQL, once notified)"
         )
     return 1 if failed else 0
 
