@@ -379,6 +379,11 @@ def withdraw_to_not_found(edge: Nginx, env: dict[str, str]) -> list[float] | str
         return seconds
     finally:
         _stop(worker)
+        queue = env["BENCH_CELERY_QUEUE"]
+        with app.connection_for_write() as broker:  # the queue was this run's alone (Redis)
+            broker.default_channel.client.delete(
+                queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+            )
 
 
 def main() -> int:
