@@ -144,6 +144,14 @@ class Article(ConcurrentTransitionMixin, models.Model):
         editable=False,
         help_text=_("Goes up on every change readers could see; keys the page cache."),
     )
+    content_changed_at = models.DateTimeField(
+        _("content changed at"),
+        default=timezone.now,
+        editable=False,
+        help_text=_(
+            "When the content version last went up: the Last-Modified date of the reader pages."
+        ),
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -869,3 +877,42 @@ class ClaimFeedback(ConcurrentTransitionMixin, models.Model):
     )
     def dismiss(self, *, settled_by=None, settled_at=None):
         self.settled_by, self.settled_at = settled_by, settled_at
+
+
+class EdgePurgeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(purged_at__isnull=True)
+
+
+class EdgePurge(models.Model):
+    """Ledger of purges owed to the shared caches in front of the reader site (DESIGN §3 I6).
+
+    A row is written in the transaction of every change readers could see, so a purge lost with
+    the broker or a worker is still on record and sent again; ``purged_at`` is set once every
+    cache confirmed. Append-only, like the reminders' ledger.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="edge_purges"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("purge attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = EdgePurgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("purge of the shared caches")
+        verbose_name_plural = _("purges of the shared caches")
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(purged_at__isnull=True),
+                name="edgepurge_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Purge of “{self.article}” requested {self.requested_at:%Y-%m-%d %H:%M:%S}"

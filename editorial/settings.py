@@ -285,3 +285,25 @@ EDITORIAL_REVIEW_REMIND_BEFORE_DAYS = env.int("EDITORIAL_REVIEW_REMIND_BEFORE_DA
 EDITORIAL_FEEDBACK_PER_HOUR = env.int("EDITORIAL_FEEDBACK_PER_HOUR", default=5)
 # The publisher named in each page's schema.org metadata.
 EDITORIAL_PUBLISHER_NAME = env("EDITORIAL_PUBLISHER_NAME", default="Editorial")
+# Shared caches in front of the reader site (DESIGN §4, I6; deploy/nginx/editorial.conf). Article
+# pages and the list are public: a cache keeps them at most EDITORIAL_EDGE_MAX_AGE seconds without
+# asking the origin, browsers ask every time (the nearest cache answers 304). Every change readers
+# could see purges them after commit from the caches listed in EDITORIAL_EDGE_PURGE_URLS (HTTP
+# PURGE to each one's purge listener), retried and recorded in the EdgePurge ledger; a purge still
+# pending after EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS is sent again by beat. No cache listed
+# (the default): nothing is purged. EDITORIAL_EDGE_BACKEND names another backend (dotted path).
+EDITORIAL_EDGE_MAX_AGE = env.int("EDITORIAL_EDGE_MAX_AGE", default=300)
+EDITORIAL_EDGE_PURGE_URLS = env.list("EDITORIAL_EDGE_PURGE_URLS", default=[])
+EDITORIAL_EDGE_BACKEND = env("EDITORIAL_EDGE_BACKEND", default="")
+EDITORIAL_EDGE_PURGE_TIMEOUT = env.float("EDITORIAL_EDGE_PURGE_TIMEOUT", default=5.0)
+EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS = env.int(
+    "EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS", default=60
+)
+# A response on its way when a change commits can reach a cache after the purge: every purge is
+# sent again this much later, the longest a response takes (gunicorn's timeout); 0: never.
+EDITORIAL_EDGE_PURGE_AGAIN_SECONDS = env.int("EDITORIAL_EDGE_PURGE_AGAIN_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["edge-purges-sweep"] = {
+    "task": "articles.tasks.edge_purges_sweep_task",
+    "schedule": EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS,
+    "options": {"expires": EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS},
+}

@@ -81,3 +81,14 @@ def approved(editor, reviewer, approver):
         reviewer=reviewer,
         approver=approver,
     )
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered_from_another_test():
+    """Article ids come back after a rolled-back or flushed test, on the same connection: no
+    published version, header or page the reader remembers from one test may answer another."""
+    from articles.reader.page_cache import forget_recent_pages
+    from articles.reader.versions import forget_published_versions
+
+    forget_recent_pages()
+    forget_published_versions()

@@ -1,1 +1,2 @@
-"""The public reader site (DESIGN §4): views, the reads they need, rendering and the page cache."""
+"""The public reader site (DESIGN §4): views, the reads they need, rendering, the page cache, the
+shared caches in front (edge) and the token-free check of its one form (same_origin)."""

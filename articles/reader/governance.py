@@ -150,7 +150,7 @@ def medical_web_page(
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": header.title,
-        "url": _site(reverse("articles:detail", kwargs={"slug": header.slug})),
+        "url": _site(reverse("articles:page", kwargs={"slug": header.slug, "level": level})),
         "inLanguage": "en",
         "datePublished": _day(facts.published_at),
         "dateModified": _day(facts.last_updated),

@@ -25,7 +25,8 @@ from editorial.throttle import allow_attempt
 from ..choices import FeedbackKind, ReadingLevel
 from ..models import FEEDBACK_NOTE_MAX_CHARS, Claim
 from ..services import feedback_submit
-from .selectors import known_reading_level, published_article_header
+from .selectors import known_reading_level, published_header
+from .versions import published_version
 
 MAX_REQUEST_BYTES = 16 * 1024
 """A report is a kind and a note of at most 2000 characters; anything far larger is not one."""
@@ -56,6 +57,12 @@ class ReportProblemForm(forms.Form):
     website = forms.CharField(label="Leave this field empty", required=False)
     level = forms.ChoiceField(choices=ReadingLevel.choices, widget=forms.HiddenInput)
     v = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+def published_article_header(*, slug: str):
+    """The header of the published article at ``slug``, or None (drafts and withdrawn, I6)."""
+    version = published_version(slug=slug)
+    return published_header(version) if version is not None else None
 
 
 def _statement(slug: str, claim_id: int):

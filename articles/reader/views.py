@@ -1,37 +1,68 @@
-"""The public reader site (DESIGN §4).
+"""The public reader site (DESIGN §4), built to be served by shared caches (a CDN, or the
+reference nginx in ``deploy/nginx/``) to readers in their millions.
 
-An article page is cached per (article, reading level, content version). Every request first
-asks the database for the article's header, so drafts and withdrawn articles answer 404 even
-when a copy of their page is still cached (DESIGN §3 I6), and any change that bumps the content
-version is seen by the very next request. The cached page holds a placeholder for the CSRF token
-of the reading-level form, filled in per request.
+- ``/articles/<slug>/<level>/`` is the article page at one reading level: the same bytes for
+  everyone who asks for that article, level and content version. It is public for
+  ``EDITORIAL_EDGE_MAX_AGE`` seconds in shared caches (browsers ask again every time), with a
+  strong ``ETag`` and ``Last-Modified`` known from the article's published version, so a
+  conditional request is answered 304 before anything is rendered. It reads no cookie, sets
+  none and carries no CSRF token. A draft or withdrawn article is 404 there, cacheable too
+  (publishing purges it), so a withdrawn article readers keep asking for does not reach the
+  origin each time.
+- ``/articles/<slug>/`` is each reader's own door, never cached: a GET redirects to the page in
+  the level a shared link names (``?level=``), else the one remembered in the reader's cookie,
+  else clinician. The "Which best describes you?" form posts there; it remembers the level in
+  the cookie and redirects (303) to that level's page. Being on a shared page, the form carries
+  no token; it is protected from other sites by the browser's word on where it comes from
+  (``same_origin``).
+- ``/`` lists the published articles; public too, purged with every change of an article.
+
+Every request first asks which version of the article is published (``versions``: the database,
+or on PostgreSQL what the connection remembers until a change is notified), so the origin never
+serves a draft or withdrawn article, whatever is cached (DESIGN §3 I6); and every change readers
+could see purges the shared caches after commit (``edge``).
+
+Whatever is added to the article page must keep it the same for every reader of its URL and
+version: nothing taken from the request, the reader, a cookie or the clock (build absolute links
+from ``SITE_URL``). Features for one reader (a form to report a problem) live on their own
+uncached URLs; the page only links to them.
 """
 
-import os
+from functools import lru_cache
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..choices import ReadingLevel
 from .governance import governance_context, report_link_maker
-from .page_cache import cached_page
+from .page_cache import cached_page, page_etag, version_header
 from .rendering import (
     article_body_html,
     reading_level_choices_html,
     references_html,
     review_stepper_html,
 )
+from .same_origin import cross_origin_refusal
 from .selectors import (
     REVIEW_STEPS,
     ArticleHeader,
     article_for_reader,
     known_reading_level,
-    published_article_header,
     published_articles,
 )
+from .versions import published_version
 
 READING_LEVEL_COOKIE = "reading_level"
 READING_LEVEL_COOKIE_AGE = 365 * 24 * 60 * 60
@@ -42,81 +73,123 @@ READING_LEVEL_CHOICES = [
 ]
 """The personalize box, in the order the seed page offers them."""
 
-_CSRF_PLACEHOLDER = b"__editorial_csrf_token__"
-_CSRF_UNBIASED_BYTES = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+def article_page_url(slug: str, level: str) -> str:
+    """The address of the article's page in one reading level: what shared caches hold."""
+    return reverse("articles:page", kwargs={"slug": slug, "level": level})
 
 
-def _new_csrf_secret() -> str:
-    """A CSRF secret like Django's, drawn from one read of the OS random source.
-
-    Django's ``get_token`` makes one system call per character (64 a page); on the article page,
-    served from cache in well under a millisecond, those calls were a third of the time.
-    Rejection sampling keeps every character uniform over Django's alphabet.
-    """
-    characters: list[str] = []
-    while len(characters) < CSRF_SECRET_LENGTH:
-        characters.extend(
-            CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]
-            for byte in os.urandom(2 * CSRF_SECRET_LENGTH)
-            if byte < _CSRF_UNBIASED_BYTES
-        )
-    return "".join(characters[:CSRF_SECRET_LENGTH])
+def shared(response: HttpResponse) -> HttpResponse:
+    """Let shared caches keep ``response`` for ``EDITORIAL_EDGE_MAX_AGE`` seconds; browsers
+    ask again every time, and get a 304 from the nearest cache while it is unchanged."""
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.EDITORIAL_EDGE_MAX_AGE}"
+    return response
 
 
-def reading_form_csrf_token(request) -> str:
-    """The token of the reading-level form: the reader's CSRF secret itself.
-
-    Django's CSRF middleware accepts the unmasked secret as a form token (as it does for the
-    cookie value in AJAX headers). Masking guards against BREACH on compressed responses that
-    reflect attacker input; this page is neither compressed by the app nor reflects input. A
-    first visit gets a new secret, which the middleware sets as the cookie, as ``get_token``
-    would have it.
-    """
-    secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        secret = _new_csrf_secret()
-        request.META["CSRF_COOKIE"] = secret
-        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    return secret
+def for_this_reader_only(response: HttpResponse) -> HttpResponse:
+    """Keep ``response`` out of every cache: it depends on the reader's cookie."""
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
-def reading_level_of(request) -> str:
-    """``?level=`` for shared links, else the reader's cookie, else clinician."""
-    shared_level = request.GET.get("level") if request.META.get("QUERY_STRING") else None
-    return (
-        known_reading_level(shared_level)
-        or known_reading_level(request.COOKIES.get(READING_LEVEL_COOKIE))
-        or ReadingLevel.CLINICIAN
-    )
+def _shared_with_etag(request, response: HttpResponse) -> HttpResponse:
+    """``shared`` for a page whose bytes are its only version: the ETag is their digest."""
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=shared(response))
+
+
+_CONDITIONAL_HEADERS = frozenset(
+    ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+)
+"""The request headers that can make a page's answer conditional (RFC 9110 §13)."""
+
+
+@lru_cache(maxsize=1024)
+def _http_date(timestamp: int) -> str:
+    """Last-Modified of a content version: the same for every request of that version."""
+    return http_date(timestamp)
+
+
+def _published_header(slug: str) -> ArticleHeader | None:
+    """The header of the published article at ``slug``, None if there is none. A version made
+    between its two reads is read again."""
+    for _attempt in range(3):
+        version = published_version(slug=slug)
+        if version is None:
+            return None
+        header = version_header(version)
+        if header is not None:
+            return header
+    return None
+
+
+def _not_found(request) -> HttpResponse:
+    return render(request, "404.html", status=404)
 
 
 @require_safe
 def article_list(request):
     articles = [(article, REVIEW_STEPS[article.review_step]) for article in published_articles()]
-    return render(request, "articles/article_list.html", {"articles": articles})
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def article_detail(request, slug):
-    header = published_article_header(slug=slug)
-    if header is None:
-        raise Http404("No published article has this address.")
-    if request.method == "POST":
-        return _choose_reading_level(request)
-    page = cached_page(header, reading_level_of(request), render=_render_article_page)
-    response = HttpResponse(
-        page.replace(_CSRF_PLACEHOLDER, reading_form_csrf_token(request).encode())
+    return _shared_with_etag(
+        request, render(request, "articles/article_list.html", {"articles": articles})
     )
-    # The page depends on the reading-level cookie and carries a CSRF token: never share it.
-    response["Cache-Control"] = "private, no-cache"
-    response["Vary"] = "Cookie"
+
+
+@require_safe
+def article_page(request, slug: str, level: str):
+    """The article in one reading level, for every reader alike (see the module docstring)."""
+    header = _published_header(slug)
+    if header is None:
+        return shared(_not_found(request))
+    changed_at = int(header.content_changed_at.timestamp())
+    response = shared(HttpResponse())
+    response["ETag"] = page_etag(header, level)
+    response["Last-Modified"] = _http_date(changed_at)
+    if not _CONDITIONAL_HEADERS.isdisjoint(request.META):
+        conditional = get_conditional_response(
+            request, etag=response["ETag"], last_modified=changed_at, response=response
+        )
+        if conditional is not response:
+            return conditional
+    response.content = cached_page(header, level, render=_render_article_page)
     return response
 
 
-def _choose_reading_level(request) -> HttpResponse:
-    """The personalize form: remember the level in a cookie, then show the page again."""
+@csrf_exempt  # The form is on a shared page and carries no token: see cross_origin_refusal.
+@require_http_methods(["GET", "HEAD", "POST"])
+def article_detail(request, slug: str):
+    """The reader's own door to an article: off to the page in their reading level."""
+    if published_version(slug=slug) is None:
+        return for_this_reader_only(_not_found(request))
+    if request.method == "POST":
+        return for_this_reader_only(_choose_reading_level(request, slug))
+    level = (
+        known_reading_level(request.GET.get("level"))
+        or known_reading_level(request.COOKIES.get(READING_LEVEL_COOKIE))
+        or ReadingLevel.CLINICIAN
+    )
+    return for_this_reader_only(HttpResponseRedirect(article_page_url(slug, level)))
+
+
+def _choose_reading_level(request, slug: str) -> HttpResponse:
+    """The personalize form: remember the level in a cookie, then show the page in that level."""
+    refusal = cross_origin_refusal(request)
+    if refusal is not None:
+        return render(
+            request,
+            "articles/reading_level_refused.html",
+            {
+                "header": _published_header(slug),
+                "reason": refusal,
+                "pages": [
+                    (label, article_page_url(slug, level)) for level, label in READING_LEVEL_CHOICES
+                ],
+            },
+            status=403,
+        )
     level = known_reading_level(request.POST.get("level")) or ReadingLevel.CLINICIAN
-    response = HttpResponseRedirect(request.path, status=303)
+    response = HttpResponseRedirect(article_page_url(slug, level), status=303)
     response.set_cookie(
         READING_LEVEL_COOKIE,
         level,
@@ -143,7 +216,6 @@ def _render_article_page(header: ArticleHeader, level: str) -> bytes:
             "level_choices": reading_level_choices_html(
                 READING_LEVEL_CHOICES, article.reading_level
             ),
-            "csrf_token": _CSRF_PLACEHOLDER.decode(),
             **governance_context(
                 header=header, references=article.references, level=article.reading_level
             ),
@@ -153,4 +225,4 @@ def _render_article_page(header: ArticleHeader, level: str) -> bytes:
 
 @require_safe
 def editorial_policy(request):
-    return render(request, "articles/editorial_policy.html")
+    return _shared_with_etag(request, render(request, "articles/editorial_policy.html"))

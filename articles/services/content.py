@@ -18,7 +18,7 @@ from editorial.history import attributed_reason, delete_with_history, save_with_
 from ..choices import ClaimKind, ClaimStatus, ReadingLevel
 from ..models import Article, Citation, Claim, Reference, Section, Wording
 from ..outline import in_reading_order
-from ..signals import article_transitioned, review_round_opened
+from ..signals import article_transitioned, reader_page_changed, review_round_opened
 from .locks import (
     hold_references,
     lock_article,
@@ -40,7 +40,7 @@ def _record_material_change(
             claim.return_to_pending()
             save_with_history(claim, actor=actor, reason=f"return_to_pending: {reason}")
     locked.last_material_change_at = timezone.now()
-    locked.content_version += 1
+    article_new_version(locked)
     if locked.has_standing_approval:
         locked.reopen()
         save_with_history(locked, actor=actor, reason=f"reopen: {reason}")
@@ -151,7 +151,7 @@ def article_retitle(*, article: Article, title: str, actor, reason: str) -> Arti
         if locked.title == title:
             return locked
         locked.title = title
-        locked.content_version += 1
+        article_new_version(locked)
         return save_with_history(locked, actor=actor, reason=reason)
 
 
@@ -341,9 +341,22 @@ def reference_update(*, reference: Reference, actor, reason: str, **fields) -> R
     return locked
 
 
+def article_new_version(article: Article) -> None:
+    """What readers see of ``article`` changes in this transaction: count a new content version
+    (it keys the page caches and the pages' ETag, and dates their Last-Modified) and have the
+    shared caches purged once the change commits. The caller holds the article's lock and saves
+    it."""
+    article.content_version += 1
+    article.content_changed_at = timezone.now()
+    reader_page_changed.send(sender=Article, article_id=article.pk)
+
+
 def article_touch_version(*, article_id: int) -> None:
-    """Invalidate cached pages of an article after a change that is not saved on it."""
-    Article.objects.filter(pk=article_id).update(content_version=F("content_version") + 1)
+    """``article_new_version`` for a change that is not saved on the article itself."""
+    Article.objects.filter(pk=article_id).update(
+        content_version=F("content_version") + 1, content_changed_at=timezone.now()
+    )
+    reader_page_changed.send(sender=Article, article_id=article_id)
 
 
 def renumber(objects: Sequence, model, *, actor, reason: str) -> None:

@@ -17,6 +17,7 @@ from ..choices import ClaimStatus
 from ..models import Article, Claim
 from ..review_cycle import next_review_due_after
 from ..signals import article_transitioned, review_round_opened
+from .content import article_new_version
 from .locks import lock_article, lock_claims
 from .permissions import require_perm
 
@@ -33,7 +34,7 @@ def _transition_article(
         locked = lock_article(article.pk)
         lock_claims(Claim.objects.of_article(locked).values_list("pk", flat=True))
         run_transition(locked, name, actor, **(arguments() if arguments else {}))
-        locked.content_version += 1
+        article_new_version(locked)
         save_with_history(locked, actor=actor, reason=f"{name}: {reason}" if reason else name)
         transaction.on_commit(
             lambda: article_transitioned.send(
@@ -156,7 +157,7 @@ def article_set_next_review(*, article: Article, due_on: date, actor, reason: st
             return locked
         locked.next_review_due = due_on
         locked.review_date_passed_at = None
-        locked.content_version += 1
+        article_new_version(locked)
         return save_with_history(
             locked, actor=actor, reason=f"next review due {due_on.isoformat()}: {reason}"
         )
@@ -185,7 +186,7 @@ def article_note_review_date_passed(*, article_id: int, actor=None) -> Article |
         if not locked.review_date_passed() or locked.review_date_passed_at is not None:
             return None
         locked.review_date_passed_at = timezone.now()
-        locked.content_version += 1
+        article_new_version(locked)
         return save_with_history(
             locked,
             actor=actor,

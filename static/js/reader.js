@@ -1,7 +1,9 @@
 // Progressive enhancement of the personalize form. Without JavaScript the form posts, the
-// server remembers the reading level in a cookie and shows the page again. With JavaScript the
-// same POST is sent in the background and the article's text is swapped in place, so focus stays
-// on the chosen option and keyboard users can move between options freely.
+// server remembers the reading level in a cookie and redirects to the article's page in that
+// level. With JavaScript the same POST is sent in the background; the browser follows the
+// redirect to that page (usually from the nearest shared cache), its text is swapped in place and
+// the address bar shows the page's own address. Focus stays on the chosen option, so keyboard
+// users can move between options freely.
 (function () {
   "use strict";
   const SWAPPED = [".article-body", ".references", ".disclaimer"];
@@ -32,6 +34,7 @@
           method: "POST",
           body: new FormData(form),
           credentials: "same-origin",
+          redirect: "follow",
         });
         if (!response.ok) {
           throw new Error(response.statusText);
@@ -44,7 +47,7 @@
         if (status && chosen) {
           status.textContent = "Showing the version for: " + chosen.parentElement.textContent.trim();
         }
-        history.replaceState(null, "", window.location.pathname);
+        history.replaceState(null, "", response.url);
       } catch (error) {
         form.submit();
       }

@@ -125,11 +125,11 @@ def test_update_renaming_only_a_heading_is_shown_on_the_next_reader_request(
 ):
     article = article_publish(article=approved, actor=editor)
     cache.clear()
-    assert "Imaging tests" not in client.get(article.get_absolute_url()).text
+    assert "Imaging tests" not in client.get(article.get_absolute_url(), follow=True).text
 
     update_with(ORIGINAL.replace("### Imaging", "### Imaging tests"), editor)
 
-    assert "Imaging tests" in client.get(article.get_absolute_url()).text
+    assert "Imaging tests" in client.get(article.get_absolute_url(), follow=True).text
     cache.clear()
 
 
@@ -139,11 +139,11 @@ def test_update_removing_an_empty_section_is_shown_on_the_next_reader_request(
     article = article_publish(article=approved, actor=editor)
     section_add(article=article, heading="Further reading", actor=editor, reason="Added")
     cache.clear()
-    assert "Further reading" in client.get(article.get_absolute_url()).text
+    assert "Further reading" in client.get(article.get_absolute_url(), follow=True).text
 
     update_with(ORIGINAL, editor)
 
-    assert "Further reading" not in client.get(article.get_absolute_url()).text
+    assert "Further reading" not in client.get(article.get_absolute_url(), follow=True).text
     cache.clear()
 
 

@@ -1,4 +1,5 @@
-"""The public article page (DESIGN §4): every element of the seed page, reading levels, I1, I6."""
+"""The public article page (DESIGN §4): every element of the seed page, reading levels, pages
+shared caches can hold, I1, I6."""
 
 import re
 from html import escape
@@ -54,10 +55,23 @@ def seed(editor):
     return services.article_publish(article=article, actor=editor)
 
 
-def page(client, article, **query):
-    response = client.get(article.get_absolute_url(), query)
+def page_url(article, level: str = "clinician") -> str:
+    return reverse("articles:page", kwargs={"slug": article.slug, "level": level})
+
+
+def page(client, article, level: str = "clinician"):
+    response = client.get(page_url(article, level))
     assert response.status_code == 200
     return response.content.decode()
+
+
+FROM_OUR_PAGE = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+"""What a browser says when a page of this site posts a form to it."""
+
+
+def choose(client, article, level: str, headers=FROM_OUR_PAGE):
+    """The personalize form, posted as a browser posts it from the article page."""
+    return client.post(article.get_absolute_url(), {"level": level}, headers=headers)
 
 
 def text_of(html: str) -> str:
@@ -118,8 +132,8 @@ def test_seed_page_has_a_labelled_personalize_form(client, seed):
     assert labels == ["patient", "student", "clinician"]
     for label in ("Patient or caregiver", "Student", "Healthcare professional"):
         assert f"<span>{label}</span></label>" in html
-    assert 'name="csrfmiddlewaretoken"' in html
     assert '<form method="post" action="/articles/calcium-deposits-in-tissues/"' in html
+    assert 'value="clinician" checked' in html
 
 
 def test_seed_page_has_sections_paragraphs_and_nested_bullets(client, seed):
@@ -231,97 +245,224 @@ def test_i1_approved_badge_only_while_approved(client, editor, reviewer, approve
     assert CAUTION in text_of(html)
 
 
-# Reading levels.
+# Reading levels: one address per level, the reader's door redirects to the remembered one.
 
 
-def test_choosing_a_level_by_form_sets_a_cookie_and_shows_its_wording(seed):
+def test_a_new_reader_is_sent_to_the_clinician_page(client, seed):
+    response = client.get(seed.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"] == page_url(seed, "clinician")
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_each_level_has_its_own_page(client, seed):
+    patient = text_of(page(client, seed, "patient"))
+    assert SEED_PATIENT_WORDING in patient
+    assert SEED_FIRST_CLAIM not in patient
+    assert PATIENT_DISCLAIMER in patient
+    assert 'value="patient" checked' in page(client, seed, "patient")
+    student = text_of(page(client, seed, "student"))
+    assert SEED_STUDENT_WORDING in student
+    assert STUDENT_DISCLAIMER in student
+    assert PROFESSIONAL_DISCLAIMER in text_of(page(client, seed, "clinician"))
+
+
+def test_choosing_a_level_by_form_remembers_it_and_shows_its_page(seed):
     client = Client(enforce_csrf_checks=True)
-    html = page(client, seed)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-    response = client.post(
-        seed.get_absolute_url(), {"level": "patient", "csrfmiddlewaretoken": token}
-    )
+    response = choose(client, seed, "patient")
     assert response.status_code == 303
-    assert response["Location"] == seed.get_absolute_url()
+    assert response["Location"] == page_url(seed, "patient")
     assert response.cookies["reading_level"].value == "patient"
     assert response.cookies["reading_level"]["httponly"]
+    assert response.cookies["reading_level"]["samesite"] == "Lax"
+    assert "private" in response["Cache-Control"]
 
-    text = text_of(page(client, seed))
+    text = text_of(client.get(response["Location"]).content.decode())
     assert SEED_PATIENT_WORDING in text
-    assert SEED_FIRST_CLAIM not in text
     assert PATIENT_DISCLAIMER in text
-    assert PROFESSIONAL_DISCLAIMER not in text
+    assert client.get(seed.get_absolute_url())["Location"] == page_url(seed, "patient")
 
 
-def test_choosing_a_level_without_the_csrf_token_is_refused(seed):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "same-origin", "origin": "http://testserver"},
+        {"sec-fetch-site": "same-origin"},
+        {"origin": "http://testserver"},
+        {"referer": "http://testserver/articles/calcium-deposits-in-tissues/student/"},
+    ],
+    ids=["fetch-metadata-and-origin", "fetch-metadata", "origin", "referer"],
+)
+def test_a_choice_from_this_site_is_saved_without_any_token(seed, headers):
     client = Client(enforce_csrf_checks=True)
-    page(client, seed)
-    response = client.post(seed.get_absolute_url(), {"level": "patient"})
+    response = choose(client, seed, "student", headers)
+    assert response.status_code == 303
+    assert response.cookies["reading_level"].value == "student"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site", "origin": "https://attacker.example"},
+        {"sec-fetch-site": "cross-site", "origin": "http://testserver"},
+        {"sec-fetch-site": "same-site", "origin": "http://blog.testserver"},
+        {"origin": "https://attacker.example"},
+        {"origin": "null"},
+        {"origin": "https://testserver"},
+        {"referer": "https://attacker.example/page"},
+        {},
+    ],
+    ids=[
+        "cross-site",
+        "cross-site-claiming-our-origin",
+        "same-site-subdomain",
+        "other-origin",
+        "opaque-origin",
+        "other-scheme",
+        "other-referer",
+        "no-word-at-all",
+    ],
+)
+def test_a_choice_posted_by_another_site_is_refused(seed, headers):
+    client = Client(enforce_csrf_checks=True)
+    response = choose(client, seed, "patient", headers)
     assert response.status_code == 403
     assert "reading_level" not in response.cookies
+    html = response.content.decode()
+    assert "Your choice was not saved" in html
+    assert f'<a href="{page_url(seed, "patient")}">Patient or caregiver</a>' in html
 
 
-def test_a_token_from_another_readers_page_is_refused(seed):
-    attacker = Client(enforce_csrf_checks=True)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page(attacker, seed)).group(1)
-    reader = Client(enforce_csrf_checks=True)
-    page(reader, seed)
-    response = reader.post(
-        seed.get_absolute_url(), {"level": "patient", "csrfmiddlewaretoken": token}
+def test_a_choice_from_a_trusted_origin_is_saved(seed, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://www.example.org"]
+    client = Client(enforce_csrf_checks=True)
+    response = choose(
+        client,
+        seed,
+        "patient",
+        {"sec-fetch-site": "same-site", "origin": "https://www.example.org"},
     )
-    assert response.status_code == 403
-    assert "reading_level" not in response.cookies
+    assert response.status_code == 303
 
 
-def test_returning_reader_keeps_the_csrf_cookie(seed):
-    client = Client(enforce_csrf_checks=True)
-    page(client, seed)
-    secret = client.cookies["csrftoken"].value
+def test_remembered_level_opens_its_page(client, seed):
+    client.cookies["reading_level"] = "student"
     response = client.get(seed.get_absolute_url())
-    assert "csrftoken" not in response.cookies
-    assert f'value="{secret}"' in response.content.decode()
+    assert response["Location"] == page_url(seed, "student")
 
 
-def test_level_cookie_is_remembered(client, seed):
+def test_level_in_a_shared_link_overrides_the_remembered_one_without_replacing_it(client, seed):
     client.cookies["reading_level"] = "student"
-    text = text_of(page(client, seed))
-    assert SEED_STUDENT_WORDING in text
-    assert STUDENT_DISCLAIMER in text
-    assert 'value="student" checked' in page(client, seed)
-
-
-def test_level_in_the_query_string_overrides_the_cookie(client, seed):
-    client.cookies["reading_level"] = "student"
-    text = text_of(page(client, seed, level="patient"))
-    assert SEED_PATIENT_WORDING in text
-    assert PATIENT_DISCLAIMER in text
+    response = client.get(seed.get_absolute_url(), {"level": "patient"})
+    assert response.status_code == 302
+    assert response["Location"] == page_url(seed, "patient")
+    assert "reading_level" not in response.cookies
+    assert "private" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("level", ["surgeon", "", "<script>"])
 def test_unknown_level_falls_back_to_clinician(client, seed, level):
     client.cookies["reading_level"] = level
-    text = text_of(page(client, seed, level=level))
-    assert SEED_FIRST_CLAIM in text
-    assert PROFESSIONAL_DISCLAIMER in text
+    response = client.get(seed.get_absolute_url(), {"level": level})
+    assert response["Location"] == page_url(seed, "clinician")
+
+
+def test_unknown_level_in_the_address_is_not_found(client, seed):
+    assert client.get(f"{seed.get_absolute_url()}surgeon/").status_code == 404
 
 
 def test_unknown_level_posted_is_remembered_as_clinician(client, seed):
-    response = client.post(seed.get_absolute_url(), {"level": "surgeon"})
+    response = choose(client, seed, "surgeon")
     assert response.status_code == 303
     assert response.cookies["reading_level"].value == "clinician"
 
 
 def test_missing_wording_falls_back_to_clinician(client, seed):
-    text = text_of(page(client, seed, level="patient"))
+    text = text_of(page(client, seed, "patient"))
     assert SEED_PATIENT_WORDING in text
     assert "Occurs in damaged or devitalized tissues" in text
 
 
-def test_page_is_not_shared_between_readers(client, seed):
-    response = client.get(seed.get_absolute_url())
-    assert "Cookie" in response["Vary"]
-    assert "private" in response["Cache-Control"]
+# One page for everyone: what shared caches may hold (DESIGN §4).
+
+
+def test_level_page_may_be_kept_by_shared_caches_and_is_revalidated_by_browsers(
+    client, seed, settings
+):
+    settings.EDITORIAL_EDGE_MAX_AGE = 120
+    response = client.get(page_url(seed, "patient"))
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert directives == {"public", "max-age=0", "s-maxage=120"}
+    assert re.fullmatch(r'"[^"]+"', response["ETag"])  # strong: same bytes for every holder
+    assert response["Last-Modified"].endswith(" GMT")
+    assert "Vary" not in response
+    assert not response.cookies
+
+
+def test_level_page_is_the_same_bytes_for_every_reader(seed, editor):
+    first_visit = Client(enforce_csrf_checks=True)
+    returning = Client(enforce_csrf_checks=True)
+    returning.cookies["reading_level"] = "student"
+    returning.cookies["csrftoken"] = "x" * 32
+    returning.force_login(editor)
+
+    pages = [reader.get(page_url(seed, "patient")) for reader in (first_visit, returning)]
+
+    assert pages[0].content == pages[1].content
+    assert pages[0]["ETag"] == pages[1]["ETag"]
+    assert not pages[0].cookies and not pages[1].cookies
+    assert "csrf" not in pages[0].content.decode().lower()
+
+
+def test_revalidation_is_answered_304_without_rendering(client, seed, settings):
+    settings.EDITORIAL_PAGE_CACHE = False  # nothing remembered: every page would be rendered
+    first = client.get(page_url(seed, "patient"))
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(page_url(seed, "patient"), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == first["Cache-Control"]
+    assert not [query for query in queries if "articles_section" in query["sql"]]
+
+
+def test_revalidation_by_date_is_answered_304(client, seed):
+    first = client.get(page_url(seed))
+    again = client.get(page_url(seed), headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 304
+
+
+def test_a_new_version_has_a_new_etag_and_date(client, seed, editor):
+    first = client.get(page_url(seed, "patient"))
+    claim = Claim.objects.of_article(seed).filter(parent=None).first()
+    services.wording_set(
+        claim=claim,
+        level=ReadingLevel.PATIENT,
+        text="Calcium can collect in soft parts of the body.",
+        actor=editor,
+        reason="Plainer",
+    )
+    again = client.get(page_url(seed, "patient"), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert "Calcium can collect in soft parts of the body." in again.content.decode()
+    assert again["Last-Modified"] >= first["Last-Modified"]
+
+
+def test_each_level_has_its_own_etag(client, seed):
+    etags = {client.get(page_url(seed, level))["ETag"] for level in ReadingLevel.values}
+    assert len(etags) == 3
+
+
+def test_article_list_may_be_kept_by_shared_caches(client, seed):
+    first = client.get("/")
+    assert "public" in first["Cache-Control"]
+    assert "s-maxage=" in first["Cache-Control"]
+    assert not first.cookies
+    assert "Vary" not in first
+    assert client.get("/", headers={"if-none-match": first["ETag"]}).status_code == 304
 
 
 # Privacy of drafts (DESIGN §3 I6), cache included.
@@ -331,22 +472,33 @@ def test_i6_draft_article_is_not_found(client, editor):
     article = ArticleFactory(created_by=editor)
     ClaimFactory(section=SectionFactory(article=article))
     assert client.get(article.get_absolute_url()).status_code == 404
-    assert client.post(article.get_absolute_url(), {"level": "patient"}).status_code == 404
+    assert choose(client, article, "patient").status_code == 404
+    for level in ReadingLevel.values:
+        assert client.get(page_url(article, level)).status_code == 404
 
 
 def test_i6_withdrawn_article_is_not_found_even_when_cached(client, seed, editor):
-    assert client.get(seed.get_absolute_url()).status_code == 200
-    assert client.get(seed.get_absolute_url(), {"level": "patient"}).status_code == 200
+    etags = {level: client.get(page_url(seed, level))["ETag"] for level in ReadingLevel.values}
     services.article_withdraw(article=seed, actor=editor)
     assert client.get(seed.get_absolute_url()).status_code == 404
-    assert client.get(seed.get_absolute_url(), {"level": "patient"}).status_code == 404
+    for level, etag in etags.items():
+        assert client.get(page_url(seed, level)).status_code == 404
+        # A reader or a cache holding the withdrawn page does not get it confirmed either.
+        assert client.get(page_url(seed, level), headers={"if-none-match": etag}).status_code == 404
+
+
+def test_i6_not_found_page_of_a_level_may_be_cached_but_the_door_is_private(client, seed, editor):
+    services.article_withdraw(article=seed, actor=editor)
+    assert "public" in client.get(page_url(seed, "patient"))["Cache-Control"]
+    assert "private" in client.get(seed.get_absolute_url())["Cache-Control"]
 
 
 def test_i6_republished_article_is_served_again(client, seed, editor):
     page(client, seed)
     article = services.article_withdraw(article=seed, actor=editor)
     services.article_publish(article=article, actor=editor)
-    assert client.get(seed.get_absolute_url()).status_code == 200
+    assert client.get(page_url(seed)).status_code == 200
+    assert client.get(seed.get_absolute_url()).status_code == 302
 
 
 def test_unknown_slug_is_not_found(client, db):
@@ -405,7 +557,7 @@ def test_queries_do_not_grow_with_the_article(client, editor, settings, page_cac
             ClaimFactory(section=section, parent=claim, cites=[references[number % 3]])
         services.article_publish(article=article, actor=editor)
         with CaptureQueriesContext(connection) as queries:
-            page(client, article, level="patient")
+            page(client, article, "patient")
         return len(queries)
 
     assert queries_for(2) == queries_for(200)

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.urls import reverse
 
 from articles import services
 from articles.models import Article, Claim, Reference
@@ -77,7 +78,7 @@ def pending(editor, references):
 
 
 def page(client, article, level="clinician") -> str:
-    response = client.get(article.get_absolute_url(), {"level": level})
+    response = client.get(article.get_absolute_url(), {"level": level}, follow=True)
     assert response.status_code == 200
     return response.text
 
@@ -226,7 +227,8 @@ class TestMedicalWebPage:
         assert data["@context"] == "https://schema.org"
         assert data["@type"] == "MedicalWebPage"
         assert data["name"] == approved.title
-        assert data["url"] == f"https://health.example.org{approved.get_absolute_url()}"
+        page_url = reverse("articles:page", kwargs={"slug": approved.slug, "level": "clinician"})
+        assert data["url"] == f"https://health.example.org{page_url}"
         assert data["inLanguage"] == "en"
         assert data["datePublished"] == "2026-03-02"
         assert data["dateModified"] == "2026-03-02"

@@ -111,9 +111,9 @@ def test_removed_claim_is_gone_from_the_reader_page(client, editor, approved):
     services.article_publish(article=approved, actor=editor)
     claim = _claims(approved)[0]
     text = claim.wording_text("clinician")
-    assert text in client.get(approved.get_absolute_url()).text
+    assert text in client.get(approved.get_absolute_url(), follow=True).text
     services.claim_remove(claim=claim, actor=editor, reason="Superseded")
-    assert text not in client.get(approved.get_absolute_url()).text
+    assert text not in client.get(approved.get_absolute_url(), follow=True).text
 
 
 def test_claim_list_hides_removed_claims_by_default(client, editor, approved):

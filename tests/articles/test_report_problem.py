@@ -60,7 +60,7 @@ def send(client, claim, *, level="patient", version=None, **fields):
 
 
 def test_each_statement_on_the_page_links_to_its_report_form(client, article, claim):
-    html = client.get(article.get_absolute_url(), {"level": "patient"}).text
+    html = client.get(article.get_absolute_url(), {"level": "patient"}, follow=True).text
     version = Article.objects.get(pk=article.pk).content_version
 
     links = re.findall(r'<a class="claim-report" href="([^"]+)" rel="nofollow">Report', html)
@@ -95,7 +95,7 @@ def test_reports_are_never_shown_publicly(client, article, claim):
     send(client, claim)
 
     for url in (article.get_absolute_url(), "/", "/board/", report_url(claim)):
-        assert NOTE not in client.get(url).text
+        assert NOTE not in client.get(url, follow=True).text
 
 
 def test_a_report_without_a_csrf_token_is_refused(claim):

@@ -120,7 +120,8 @@ def test_review_walk_from_assignment_to_publication(browser, live_server, people
 
     # The editor reads the comment, rewrites the claim, resubmits and starts round 2.
     editor.open(_article_path(article))
-    editor.page.get_by_role("link", name="Claim 3", exact=True).click()
+    # Claims are numbered in reading order on the article page: the disputed one is the last.
+    editor.page.get_by_role("link", name=f"Claim {len(claims)}", exact=True).click()
     editor.sees("Say which tissue, and when deposits form.")
     editor.page.fill("#id_clinician", REWORDED)
     editor.page.fill("#id_reason", "Reworded at the board's request")

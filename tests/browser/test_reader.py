@@ -1,6 +1,7 @@
 """A reader picks a reading level on the seed article, in headless Chromium, with and without
 JavaScript; screenshots at desktop and phone width go to tests/artifacts/."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,13 +60,35 @@ def test_reader_picks_patient_wording_without_javascript(browser, article_url):
     page.screenshot(path=str(ARTIFACTS / "reader-desktop-clinician.png"), full_page=True)
     page.screenshot(path=str(ARTIFACTS / "reader-desktop-top.png"))
 
+    expect(page).to_have_url(re.compile(r"/articles/calcium-deposits-in-tissues/clinician/$"))
+
     page.get_by_label("Patient or caregiver").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Show this version").click()
 
     _reads_patient_version(page)
+    expect(page).to_have_url(re.compile(r"/articles/calcium-deposits-in-tissues/patient/$"))
     expect(page.get_by_label("Patient or caregiver")).to_be_checked()
     page.screenshot(path=str(ARTIFACTS / "reader-desktop-patient-no-js.png"), full_page=True)
+
+    page.goto(article_url)  # the article's address again: the choice is remembered
+    _reads_patient_version(page)
+    context.close()
+
+
+def test_one_readers_choice_is_not_shown_to_another(browser, article_url):
+    from playwright.sync_api import expect
+
+    context, page = _open(browser, article_url, javascript=False, width=1280)
+    page.get_by_label("Student").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show this version").click()
+    expect(page.locator(".article-body")).to_contain_text("Calcium deposits in soft tissue form")
+
+    other_context, other_reader = _open(browser, article_url, javascript=False, width=1280)
+    expect(other_reader.get_by_label("Healthcare professional")).to_be_checked()
+    expect(other_reader.locator(".article-body")).to_contain_text(CLINICIAN_OPENING)
+    other_context.close()
     context.close()
 
 
@@ -79,6 +102,7 @@ def test_reader_picks_patient_wording_with_javascript_on_a_phone(browser, articl
 
     _reads_patient_version(page)
     expect(page.get_by_role("status")).to_contain_text("Patient or caregiver")
+    expect(page).to_have_url(re.compile(r"/articles/calcium-deposits-in-tissues/patient/$"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "reader-phone-patient.png"), full_page=True)
@@ -86,7 +110,7 @@ def test_reader_picks_patient_wording_with_javascript_on_a_phone(browser, articl
     page.locator("#references-heading").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "reader-phone-references.png"))
 
-    page.reload()
+    page.goto(article_url)  # the article's address again: the choice is remembered
     _reads_patient_version(page)
     context.close()
 

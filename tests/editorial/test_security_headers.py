@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from articles import services
 from tests.articles.builders import seed_article
@@ -58,7 +59,8 @@ def published(editor):
 
 @pytest.fixture
 def reader_paths(published):
-    return ["/", published.get_absolute_url(), "/editorial-policy/", "/board/"]
+    page = reverse("articles:page", kwargs={"slug": published.slug, "level": "clinician"})
+    return ["/", page, "/editorial-policy/", "/board/"]
 
 
 def test_reader_pages_send_the_content_security_policy(client, reader_paths):
@@ -93,8 +95,8 @@ def test_a_reader_404_sends_both_policies(client):
 
 def test_cached_article_page_keeps_the_policies(client, published):
     """The page cache stores bodies, not headers: a cache hit is no exception."""
-    client.get(published.get_absolute_url())
-    response = client.get(published.get_absolute_url())
+    client.get(published.get_absolute_url(), follow=True)
+    response = client.get(published.get_absolute_url(), follow=True)
 
     assert csp_directives(response) == EXPECTED_CSP
     assert "Permissions-Policy" in response.headers
