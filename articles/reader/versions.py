@@ -28,9 +28,9 @@ Nothing is remembered inside a transaction (notifications wait for its end), wit
 connections (``conn_max_age``: a new connection would have to start over every request), or with
 the page cache switched off (to measure the origin's work).
 
-Only changes made through the services are announced. After changing articles by hand in SQL
-(or restoring a backup), announce it: ``SELECT pg_notify('editorial_reader_pages', '')`` on
-PostgreSQL; on SQLite any commit from another connection is noticed.
+Changes made by hand in SQL (or a restore) are announced too: on PostgreSQL a trigger on the
+articles table notifies on any statement that changes it (migration 0006); on SQLite any commit
+from another connection is noticed.
 """
 
 import threading

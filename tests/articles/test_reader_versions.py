@@ -120,3 +120,20 @@ def test_an_answer_read_while_a_change_was_notified_is_not_remembered(client, ar
     with CaptureQueriesContext(connection) as queries:
         client.get(page_url(article))
     assert [query for query in queries if "articles_article" in query["sql"]]  # asked again
+
+
+def test_a_withdrawal_made_by_hand_in_sql_elsewhere_is_404_too(client, article):
+    """No service announced it: the database itself does (a trigger on PostgreSQL; on SQLite the
+    other connection's commit changes ``PRAGMA data_version``)."""
+    assert client.get(page_url(article)).status_code == 200
+
+    def withdraw_by_hand():
+        table = connection.ops.quote_name(Article._meta.db_table)
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET publication_status = 'withdrawn' WHERE id = %s", [article.pk]
+            )
+
+    in_another_process(withdraw_by_hand)
+
+    assert client.get(page_url(article)).status_code == 404
