@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import (
     ADMIN_MEDIA_CSS,
+    AnswersBadIds,
     AsksWhyInsteadOfDeleting,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
@@ -35,7 +36,7 @@ from . import services
 from .admin_governance import ReviewDateFilter, next_review_display, next_review_urls
 from .admin_import import article_import_urls
 from .choices import ClaimStatus, ReadingLevel
-from .models import Article, Citation, Claim, Reference, Section, Wording
+from .models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
 from .outline import Outline, article_outline, claim_numbers
 from .readability import MIN_WORDS, readability
 
@@ -833,3 +834,32 @@ class CitationAdmin(NumbersClaims, ReadOnlyTrailAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("claim__wordings")
+
+
+class PendingPurgeFilter(admin.SimpleListFilter):
+    title = _("purged")
+    parameter_name = "purged"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not purged yet")), ("yes", _("Purged"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.pending()
+        if self.value() == "yes":
+            return queryset.filter(purged_at__isnull=False)
+        return queryset
+
+
+@admin.register(EdgePurge)
+class EdgePurgeAdmin(AnswersBadIds, ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The purge ledger of the shared caches: a row still pending with attempts is one the sweep
+    will send again (its last error says why it failed)."""
+
+    list_display = ["article", "requested_at", "purged_at", "attempts", "last_error"]
+    list_filter = [PendingPurgeFilter]
+    list_select_related = ["article"]
+    search_fields = ["article__title"]
+    date_hierarchy = "requested_at"
+    fields = ["article", "requested_at", "purged_at", "attempts", "last_error"]
+    readonly_fields = fields

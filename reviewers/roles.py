@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviewers.change_reviewassignment",
         "reviewers.view_claimdecision",
         "reviewers.view_reminder",
+        "articles.view_edgepurge",
         "reviewers.view_declarationofinterest",
     ],
     BOARD: [

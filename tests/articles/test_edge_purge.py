@@ -275,3 +275,11 @@ def test_the_sweep_sends_one_purge_per_article(edge, published, editor):
     edge_purges_sweep(deliver=delivered.extend, now=later)
 
     assert delivered == [EdgePurge.objects.filter(article=published).order_by("pk")[0].pk]
+
+
+def test_editors_see_the_purge_ledger_read_only(client, editor):
+    from django.urls import reverse
+
+    client.force_login(editor)
+    assert client.get(reverse("admin:articles_edgepurge_changelist")).status_code == 200
+    assert client.get(reverse("admin:articles_edgepurge_add")).status_code == 403
