@@ -4,12 +4,12 @@ This module hands work to the broker; ``reader.edge`` decides what is owed and p
 never imports this one.
 """
 
-import logging
 from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
-from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from editorial.celery import enqueue_each
 
 from .reader.edge import (
     PURGE_ERRORS,
@@ -18,8 +18,6 @@ from .reader.edge import (
     edge_purge_send,
     edge_purges_sweep,
 )
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -64,19 +62,7 @@ def edge_purges_sweep_task() -> int:
 
 def edge_purges_enqueue(purge_ids: Iterable[int]) -> int:
     """Hand recorded purges to the workers; if the broker is down, the next sweep retries."""
-    enqueued = 0
-    for purge_id in purge_ids:
-        try:
-            edge_purge_task.delay(purge_id)
-        except BrokerUnavailable:
-            logger.warning(
-                "Broker unavailable: purge %s and the rest of this batch wait for the next sweep.",
-                purge_id,
-                exc_info=True,
-            )
-            break
-        enqueued += 1
-    return enqueued
+    return enqueue_each(edge_purge_task, purge_ids, what="purge")
 
 
 def reader_page_purge(sender, *, article_id: int, **kwargs) -> None:

@@ -4,11 +4,11 @@ This module hands work to the broker; ``reminders`` decides what is owed and sen
 imports this one.
 """
 
-import logging
 from collections.abc import Iterable
 
 from celery import shared_task
-from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from editorial.celery import enqueue_each
 
 from .reminders import (
     SEND_ERRORS,
@@ -17,8 +17,6 @@ from .reminders import (
     reminder_send,
     reminders_sweep,
 )
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -42,20 +40,7 @@ def reminders_sweep_task() -> str:
 
 def reminders_enqueue(reminder_ids: Iterable[int]) -> int:
     """Hand reserved reminders to the workers; if the broker is down, the next sweep retries."""
-    enqueued = 0
-    for reminder_id in reminder_ids:
-        try:
-            reminder_send_task.delay(reminder_id)
-        except BrokerUnavailable:
-            logger.warning(
-                "Broker unavailable: reminder %s and the rest of this batch stay unsent "
-                "until the next sweep.",
-                reminder_id,
-                exc_info=True,
-            )
-            break
-        enqueued += 1
-    return enqueued
+    return enqueue_each(reminder_send_task, reminder_ids, what="reminder")
 
 
 def all_reviews_in_announce(sender, *, assignment, **kwargs) -> None:
