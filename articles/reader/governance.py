@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..choices import ReadingLevel
 from ..models import Article, Claim
-from .selectors import ArticleHeader, ReaderReference
+from .selectors import ARTICLE_ID_PLACEHOLDER, ArticleHeader, PreparedQuery, ReaderReference
 
 APPROVING_DECISION = "approve"
 
@@ -52,51 +52,107 @@ class ReviewFacts:
     reviewers: list[ReviewerCredit] = field(default_factory=list)
 
 
-def _credit(user) -> ReviewerCredit:
-    profile = getattr(user, "reviewer_profile", None)
-    return ReviewerCredit(
-        name=user.get_full_name() or user.get_username(),
-        credentials=getattr(profile, "credentials", "") or "",
-        specialty=getattr(profile, "specialty", "") or "",
-    )
+_PERSON = ("first_name", "last_name", "username")
+_PROFILE = ("reviewer_profile__credentials", "reviewer_profile__specialty")
+
+_FACTS = PreparedQuery(
+    lambda article_id: (
+        Article.objects.filter(pk=article_id)
+        .order_by()
+        .values_list(
+            "review_status",
+            "approved_at",
+            "next_review_due",
+            "review_date_passed_at",
+            "published_at",
+            "last_material_change_at",
+            "approved_by_id",
+            *(f"approved_by__{name}" for name in (*_PERSON, *_PROFILE)),
+        )
+    ),
+    article_id=ARTICLE_ID_PLACEHOLDER,
+)
+"""What the page says about review, in one query compiled once (the page renders once per
+version, but a cold render is what readers wait for after every change)."""
+
+_DECISIONS = PreparedQuery(
+    lambda article_id: (
+        Claim.objects.of_article(article_id)
+        .filter(decisions__isnull=False)
+        .order_by("id", "-decisions__created_at", "-decisions__id")
+        .values_list(
+            "id",
+            "decisions__created_at",
+            "decisions__decision",
+            "decisions__assignment__reviewer_id",
+            *(f"decisions__assignment__reviewer__{name}" for name in (*_PERSON, *_PROFILE)),
+        )
+    ),
+    article_id=ARTICLE_ID_PLACEHOLDER,
+)
+"""Every board decision on the article's current claims, newest first per claim, with the
+reviewer's name and credentials (read through the relations the board's models declare)."""
 
 
-def approval_reviewers(article: Article) -> list:
+def _credit(first_name, last_name, username, credentials, specialty) -> ReviewerCredit:
+    name = f"{first_name} {last_name}".strip() or username
+    return ReviewerCredit(name=name, credentials=credentials or "", specialty=specialty or "")
+
+
+def approval_reviewers(*, article_id: int, approved_at, approved_by: tuple | None) -> list:
     """The board members whose approving decisions made the current approval: for each claim,
     the reviewer of its last decision up to the approval (an approval, or there would be no
     approval: DESIGN §3 I1), by name; then the member who approved the article."""
-    if article.approved_at is None:
-        return []
-    claims = Claim.objects.of_article(article).prefetch_related(
-        "decisions__assignment__reviewer__reviewer_profile"  # newest decision first
-    )
-    reviewers = {}
-    for claim in claims:
-        covering = next(
-            (d for d in claim.decisions.all() if d.created_at <= article.approved_at), None
-        )
-        if covering is not None and covering.decision == APPROVING_DECISION:
-            reviewer = covering.assignment.reviewer
-            reviewers[reviewer.pk] = reviewer
+    covering: dict[int, tuple] = {}
+    for claim_id, decided_at, decision, *reviewer in _DECISIONS.rows(article_id=article_id):
+        if claim_id not in covering and decided_at <= approved_at:
+            covering[claim_id] = (decision, reviewer)
+    reviewers = {
+        reviewer[0]: reviewer
+        for decision, reviewer in covering.values()
+        if decision == APPROVING_DECISION
+    }
     ordered = sorted(
-        reviewers.values(), key=lambda user: (user.last_name, user.first_name, user.username)
+        reviewers.values(), key=lambda reviewer: (reviewer[2], reviewer[1], reviewer[3])
     )
-    if article.approved_by is not None and article.approved_by_id not in reviewers:
-        ordered.append(article.approved_by)
-    return ordered
+    credits = [_credit(*reviewer[1:]) for reviewer in ordered]
+    if approved_by is not None and approved_by[0] not in reviewers:
+        credits.append(_credit(*approved_by[1:]))
+    return credits
 
 
 def review_facts(header: ArticleHeader) -> ReviewFacts:
-    article = Article.objects.select_related("approved_by__reviewer_profile").get(pk=header.id)
-    approved = article.has_standing_approval
+    (
+        review_status,
+        approved_at,
+        next_review_due,
+        review_date_passed_at,
+        published_at,
+        last_updated,
+        approved_by_id,
+        *approver,
+    ) = _FACTS.rows(article_id=header.id)[0]
+    article = Article(
+        pk=header.id,
+        review_status=review_status,
+        next_review_due=next_review_due,
+        review_date_passed_at=review_date_passed_at,
+    )
+    approved = article.has_standing_approval and approved_at is not None
+    reviewers = []
+    if approved:
+        approved_by = (approved_by_id, *approver) if approved_by_id else None
+        reviewers = approval_reviewers(
+            article_id=header.id, approved_at=approved_at, approved_by=approved_by
+        )
     return ReviewFacts(
         is_approved=approved,
-        approved_at=article.approved_at if approved else None,
-        next_review_due=article.next_review_due if approved else None,
+        approved_at=approved_at if approved else None,
+        next_review_due=next_review_due if approved else None,
         review_in_progress=article.says_review_in_progress,
-        published_at=article.published_at,
-        last_updated=article.last_material_change_at,
-        reviewers=[_credit(user) for user in approval_reviewers(article)] if approved else [],
+        published_at=published_at,
+        last_updated=last_updated,
+        reviewers=reviewers,
     )
 
 

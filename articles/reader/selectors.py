@@ -214,8 +214,8 @@ class PreparedQuery:
         return rows
 
 
-_ARTICLE_ID = -918_273_645
-"""A placeholder for an article id, never a real one."""
+ARTICLE_ID_PLACEHOLDER = -918_273_645
+"""A placeholder for an article id in a ``PreparedQuery``, never a real one."""
 
 _CONTENT_VERSION = 2_147_480_017
 """A placeholder for a content version, always replaced: within the field's range, or the ORM
@@ -228,7 +228,7 @@ _HEADER = PreparedQuery(
         .order_by()
         .values_list(*_HEADER_FIELDS)
     ),
-    article_id=_ARTICLE_ID,
+    article_id=ARTICLE_ID_PLACEHOLDER,
     content_version=_CONTENT_VERSION,
 )
 
@@ -263,7 +263,7 @@ _PAGE = PreparedQuery(
             *(f"claim__citations__reference__{name}" for name in _REFERENCE_FIELDS),
         )
     ),
-    article_id=_ARTICLE_ID,
+    article_id=ARTICLE_ID_PLACEHOLDER,
     level="\x00level\x00",
 )
 
