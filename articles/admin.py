@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -749,6 +750,8 @@ class ReferenceAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_filter = ["kind", "is_complete"]
     search_fields = ["title", "authors", "doi", "pmid", "source"]
     fields = [*Reference.BIBLIOGRAPHIC_FIELDS, "is_complete"]
+    # A link typed without a scheme is a journal's web page: https, as Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("title"), ordering="title")
     def short_title(self, reference):
