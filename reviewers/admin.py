@@ -1001,18 +1001,46 @@ class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
         return bool(records_naming(user))
 
     def replacement_context(self, request, user) -> dict:
-        return {"records": records_naming(user), "title": _("Deactivate instead of deleting")}
+        return {
+            "records": records_naming(user),
+            "open_assignments": [
+                str(assignment)
+                for assignment in ReviewAssignment.objects.active()
+                .filter(reviewer=user)
+                .select_related("article", "reviewer")
+            ],
+            "title": _("Deactivate instead of deleting"),
+        }
 
     def replace_deletion(self, request, user, reason: str) -> str:
-        services.user_deactivate(user=user, actor=request.user, reason=reason)
+        cancelled = services.user_deactivate(user=user, actor=request.user, reason=reason)
         self.log_change(request, user, f"Deactivated: {reason}")
         self.message_user(
             request,
             f"{user} was deactivated, not deleted: their name stays on "
-            f"{', '.join(records_naming(user))}.",
+            f"{', '.join(records_naming(user))}.{_cancelled_sentence(cancelled)}",
             messages.SUCCESS,
         )
         return reverse("admin:auth_user_change", args=[user.pk])
+
+    def save_model(self, request, user, form, change):
+        """Unticking “Active” deactivates as the Delete page does (profile, open assignments)."""
+        super().save_model(request, user, form, change)
+        if change and "is_active" in form.changed_data and not user.is_active:
+            if user.pk == request.user.pk:
+                return
+            cancelled = services.user_deactivate(
+                user=user, actor=request.user, reason="“Active” unticked on their user page"
+            )
+            if cancelled:
+                self.message_user(request, _cancelled_sentence(cancelled).strip(), messages.INFO)
+
+
+def _cancelled_sentence(cancelled) -> str:
+    if not cancelled:
+        return ""
+    listed = "; ".join(str(assignment) for assignment in cancelled)
+    return f" Their open review assignments were cancelled, for reassigning: {listed}."
 
 
 # Reminders (DESIGN §6): the ledger of emails owed and sent, read-only for everyone.

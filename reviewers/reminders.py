@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -114,6 +114,16 @@ class OwedReminder:
         return (self.recipient,)
 
 
+def email_of_active(person: str) -> Case:
+    """The email address of the user at ``person``, empty once they are deactivated: people
+    who left get no more of Editorial's mail (the ledger says why it was not sent)."""
+    return Case(
+        When(**{f"{person}__is_active": True}, then=F(f"{person}__email")),
+        default=Value(""),
+        output_field=models.CharField(),
+    )
+
+
 def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
     """Everything the board is owed at ``now``, as indexed queries on (status, due_at).
 
@@ -139,29 +149,33 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
 
 def _reviewer_reminders_owed(now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
     """About assignments: due soon, overdue (1st to nth), escalation, the new-assignment email."""
-    active = ReviewAssignment.objects.active().exclude(
-        article__publication_status=PublicationStatus.WITHDRAWN
+    active = (
+        ReviewAssignment.objects.active()
+        .exclude(article__publication_status=PublicationStatus.WITHDRAWN)
+        .annotate(reviewer_email=email_of_active("reviewer"))
     )
     due_soon = active.filter(
         due_at__gte=now,
         due_at__lte=now + policy.before_due,
         assigned_at__lte=F("due_at") - policy.before_due,
     )
-    owed = [OwedReminder(ReminderKind.DUE_SOON, 1, due_soon, "reviewer__email")]
+    owed = [OwedReminder(ReminderKind.DUE_SOON, 1, due_soon, "reviewer_email")]
     for occurrence in range(1, policy.overdue_max + 1):
         window = active.filter(due_at__lt=now - (occurrence - 1) * policy.overdue_every)
         if occurrence < policy.overdue_max:
             window = window.filter(due_at__gte=now - occurrence * policy.overdue_every)
-        owed.append(OwedReminder(ReminderKind.OVERDUE, occurrence, window, "reviewer__email"))
-    escalated = active.filter(due_at__lte=now - policy.escalate_after)
+        owed.append(OwedReminder(ReminderKind.OVERDUE, occurrence, window, "reviewer_email"))
+    escalated = active.filter(due_at__lte=now - policy.escalate_after).annotate(
+        escalate_to=email_of_active("assigned_by")
+    )
     new = active.filter(
         assigned_at__gte=now - NEW_ASSIGNMENT_CATCH_UP,
         assigned_at__lte=now - policy.retry_after,
     )
     return [
         *owed,
-        OwedReminder(ReminderKind.ESCALATION, 1, escalated, "assigned_by__email"),
-        OwedReminder(ReminderKind.NEW_ASSIGNMENT, 1, new, "reviewer__email"),
+        OwedReminder(ReminderKind.ESCALATION, 1, escalated, "escalate_to"),
+        OwedReminder(ReminderKind.NEW_ASSIGNMENT, 1, new, "reviewer_email"),
     ]
 
 
@@ -187,14 +201,14 @@ def _editor_notices_owed(now: datetime, policy: ReminderPolicy) -> list[OwedRemi
             ReminderKind.REVIEW_DUE_SOON,
             "review_due_key",
             due_soon,
-            "created_by__email",
+            "editor_email",
             **about_article,
         ),
         OwedReminder(
             ReminderKind.REVIEW_OVERDUE,
             "review_due_key",
             reviewed.filter(next_review_due__lt=today),
-            "created_by__email",
+            "editor_email",
             reserved=_note_review_dates_passed,
             **about_article,
         ),
@@ -211,7 +225,8 @@ def articles_with_review_dates() -> models.QuerySet:
         .annotate(
             review_due_key=ExtractYear("next_review_due") * 10000
             + ExtractMonth("next_review_due") * 100
-            + ExtractDay("next_review_due")
+            + ExtractDay("next_review_due"),
+            editor_email=email_of_active("created_by"),
         )
     )
 
@@ -225,7 +240,11 @@ def articles_with_all_reviews_in() -> models.QuerySet:
     """Articles under review whose current round has completed reviews and no active ones, each
     annotated with ``all_reviews_in_to``: the email of the editor who assigned the last one."""
     this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
-    last_assigner = this_round.order_by("-assigned_at", "-pk").values("assigned_by__email")[:1]
+    last_assigner = (
+        this_round.order_by("-assigned_at", "-pk")
+        .annotate(to=email_of_active("assigned_by"))
+        .values("to")[:1]
+    )
     return (
         Article.objects.under_review()
         .filter(Exists(this_round.filter(status=AssignmentStatus.COMPLETED)))
@@ -555,7 +574,9 @@ def _review_cycle_context(reminder: Reminder, *, now) -> dict:
 def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
     """The email for a reminder, rendered from ``templates/reviewers/email/<kind>.*``."""
     if not reminder.recipient:
-        raise ReminderNotSent("Not sent: the recipient has no email address.")
+        raise ReminderNotSent(
+            "Not sent: the recipient has no email address or no longer has access."
+        )
     now = timezone.now()
     about = _assignment_context if reminder.assignment_id else _article_context
     context = {"reminder": reminder, **about(reminder, now=now)}

@@ -430,11 +430,13 @@ def reviewer_named_changed(sender, *, instance, update_fields=None, **kwargs) ->
     pages_crediting_refresh(user_id=instance.pk)
 
 
-def user_deactivate(*, user, actor, reason: str):
+def user_deactivate(*, user, actor, reason: str) -> list[ReviewAssignment]:
     """Take someone's access away while their name stays on everything they did (DESIGN §3 I3).
 
     People who acted are never deleted: history, assignments and decisions keep pointing at
-    them. Their reviewer profile, if any, is made inactive too, so no one assigns them again.
+    them. Their reviewer profile, if any, is made inactive too, so no one assigns them again,
+    and their open assignments are cancelled: they could never complete them, reminders would
+    go on reaching them, and the round would wait for them. Returns those assignments.
     """
     if actor is not None and not actor.has_perm("auth.change_user"):
         raise EditorialPermissionDenied("You need the “change user” permission to deactivate.")
@@ -455,7 +457,23 @@ def user_deactivate(*, user, actor, reason: str):
             reviewer_profile_save(
                 profile=profile, actor=actor, reason=f"Deactivated with the user: {reason}"
             )
-    return locked
+        return _open_assignments_cancel(reviewer=locked, actor=actor, reason=reason)
+
+
+def _open_assignments_cancel(*, reviewer, actor, reason: str) -> list[ReviewAssignment]:
+    cancelled = []
+    open_assignments = ReviewAssignment.objects.active().filter(reviewer=reviewer)
+    for assignment in open_assignments.order_by("article_id", "pk"):
+        locked = _lock_assignment(assignment)
+        if not locked.is_active:
+            continue
+        # The deactivation's own permission covers what follows from it.
+        run_transition(locked, "cancel", None)
+        save_with_history(
+            locked, actor=actor, reason=f"cancel: {reviewer} was deactivated: {reason}"
+        )
+        cancelled.append(locked)
+    return cancelled
 
 
 # Declarations of interest (DESIGN §10).

@@ -1,5 +1,6 @@
 """DESIGN §3 I3: no deletion erases who did what; every history row says who or what wrote it."""
 
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -12,11 +13,15 @@ from simple_history.models import registered_models
 
 from articles.models import Claim
 from editorial.history import SYSTEM_PREFIX
+from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewerProfile
-from tests.factories import BoardReviewerFactory, UserFactory, article_with_claims
+from reviewers.services import assignment_accept, assignment_complete, assignment_create
+from tests.factories import BoardReviewerFactory, EditorFactory, UserFactory, article_with_claims
 from tests.workflow import approved_article
 
 pytestmark = pytest.mark.django_db
+
+DUE = datetime(2030, 5, 17, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -47,6 +52,75 @@ def test_i3_deleting_a_user_who_acted_offers_deactivation_and_keeps_their_name(
     claim = Claim.objects.of_article(article).first()
     assert claim.history.filter(history_user=reviewer).exists()
     assert article.assignments.get().reviewer == reviewer
+
+
+def test_deactivating_a_reviewer_cancels_their_open_assignments_for_reassignment(
+    client, superuser, editor, reviewer
+):
+    finished = article_with_claims(editor=editor)
+    done = assignment_create(article=finished, reviewer=reviewer, due_at=DUE, actor=editor)
+    assignment_accept(assignment=done, actor=reviewer, no_conflict=True)
+    assignment_complete(
+        assignment=done, actor=reviewer, recommendation="request_changes", reason="Cite a trial."
+    )
+    open_one = assignment_create(
+        article=article_with_claims(editor=editor), reviewer=reviewer, due_at=DUE, actor=editor
+    )
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_delete", args=[reviewer.pk])
+
+    page = client.get(url)
+    assert "open review assignment is cancelled" in page.text
+    assert str(open_one) in page.text
+    response = client.post(url, {"reason": "Left the board in November."}, follow=True)
+
+    assert "open review assignments were cancelled" in response.text
+    open_one.refresh_from_db()
+    done.refresh_from_db()
+    assert open_one.status == AssignmentStatus.CANCELLED
+    assert done.status == AssignmentStatus.COMPLETED
+    row = open_one.history.latest("history_id")
+    assert row.history_user == superuser
+    assert row.history_change_reason == (
+        f"cancel: {reviewer} was deactivated: Left the board in November."
+    )
+
+
+def test_unticking_active_on_the_user_page_deactivates_the_same_way(client, superuser, reviewer):
+    editor = EditorFactory()
+    assignment = assignment_create(
+        article=article_with_claims(editor=editor),
+        reviewer=reviewer,
+        due_at=DUE,
+        actor=editor,
+    )
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_change", args=[reviewer.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("is_active", "groups", "user_permissions")
+    }
+    data.update(
+        {
+            "date_joined_0": reviewer.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": reviewer.date_joined.strftime("%H:%M:%S"),
+            "groups": list(reviewer.groups.values_list("pk", flat=True)),
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+
+    response = client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "open review assignments were cancelled" in response.text
+    reviewer.refresh_from_db()
+    assignment.refresh_from_db()
+    assert not reviewer.is_active
+    assert not ReviewerProfile.objects.get(user=reviewer).active
+    assert assignment.status == AssignmentStatus.CANCELLED
 
 
 def test_i3_a_user_who_never_acted_can_be_deleted(client, superuser):

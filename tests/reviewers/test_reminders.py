@@ -21,7 +21,7 @@ from reviewers.models import Reminder
 from reviewers.reminders import reminder_send, reminders_sweep
 from reviewers.roles import ensure_roles
 from reviewers.tasks import reminder_send_task
-from tests.factories import ReviewAssignmentFactory, article_with_claims
+from tests.factories import ReviewAssignmentFactory, UserFactory, article_with_claims
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DUE = T0 + timedelta(days=7)
@@ -245,6 +245,16 @@ class TestArticleNotices:
         sweep(T0 + hours(31))
         sweep(T0 + hours(32))
         assert sent("all_reviews_in") == [("all_reviews_in", 1, editor.email)]
+
+    def test_no_reminder_for_a_reviewer_who_was_deactivated(self, sweep, editor, reviewer):
+        admin = UserFactory(is_superuser=True)
+        with time_machine.travel(T0, tick=False):
+            article = article_with_claims(editor=editor)
+            services.assignment_create(article=article, reviewer=reviewer, due_at=DUE, actor=editor)
+            services.user_deactivate(user=reviewer, actor=admin, reason="Left the board")
+        sweep(DUE - hours(10))
+        sweep(DUE + hours(100))
+        assert sent() == []
 
     def test_no_overdue_reminder_for_a_withdrawn_article(self, sweep, editor, reviewer):
         from articles.services import article_publish, article_withdraw

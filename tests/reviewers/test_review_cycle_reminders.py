@@ -169,3 +169,16 @@ def test_a_periodic_rounds_assignment_email_asks_about_every_claim(
     assert "is due for its periodic review (round 2)" in message.body
     assert "all 2 claims need your decision" in message.body
     assert "carried over" not in message.body
+
+
+def test_an_editor_who_was_deactivated_gets_no_reminder(sweep, article, editor):
+    from reviewers.services import user_deactivate
+
+    user_deactivate(user=editor, actor=None, reason="Left the publisher")
+    sweep(at(DUE - timedelta(days=30)))
+
+    assert review_reminders() == []
+    assert mail.outbox == []
+    reminder = Reminder.objects.get(kind="review_due_soon")
+    assert reminder.recipient == ""
+    assert "no longer has access" in reminder.last_error
