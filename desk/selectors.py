@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,8 @@ def desk_todo(user, *, now: datetime | None = None) -> list[TodoList]:
         lists += [_claims_awaiting(user), _my_assignments(user, now)]
     if user.has_perm("reviewers.add_reviewassignment") or user.has_perm("articles.approve_article"):
         lists.append(_all_reviews_in(user))
+    if user.has_perm("reviewers.add_reviewassignment"):
+        lists.append(_without_reviewer())
     if user.has_perm("reviewers.change_reviewassignment"):
         lists.append(_overdue_reviews(now))
     if user.has_perm("articles.change_claim"):
@@ -190,6 +192,30 @@ def _all_reviews_in(user) -> TodoList:
                 text=str(article),
                 url=reverse("admin:articles_article_change", args=[article.pk]),
                 meta="; ".join(recommendations) + sent,
+            )
+        )
+    return todo
+
+
+def _without_reviewer() -> TodoList:
+    """Articles whose open round has no reviewer left (every assignment declined or cancelled,
+    a reviewer deactivated): nothing moves until an editor assigns someone."""
+    todo = TodoList(
+        "without-reviewer",
+        _("Under review without a reviewer"),
+        _("Every article under review has a reviewer."),
+    )
+    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
+    articles = (
+        Article.objects.under_review().exclude(Exists(this_round.standing())).order_by("title")
+    )
+    for article in articles:
+        todo.items.append(
+            TodoItem(
+                text=str(article),
+                url=reverse("admin:articles_article_change", args=[article.pk]),
+                meta=_("round %(round)s: assign a board reviewer") % {"round": article.round},
+                urgent=True,
             )
         )
     return todo

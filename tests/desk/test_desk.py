@@ -11,7 +11,7 @@ from articles import services as article_services
 from reviewers import services as reviewer_services
 from reviewers.choices import ReminderKind
 from reviewers.models import Reminder
-from tests.factories import article_with_claims
+from tests.factories import UserFactory, article_with_claims
 from tests.workflow import assign_and_start
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,22 @@ def test_a_reviewer_does_not_get_the_editors_lists(client, reviewer, article):
     page = desk(client, reviewer)
     assert "Sent back by the board" not in page
     assert "All reviews in" not in page
+
+
+def test_an_article_whose_only_reviewer_was_deactivated_waits_on_the_editors_desk(
+    client, editor, reviewer, article
+):
+    admin = UserFactory(is_superuser=True)
+    assert article.title not in _without_reviewer_list(desk(client, editor))
+
+    reviewer_services.user_deactivate(user=reviewer, actor=admin, reason="Left the board")
+
+    waiting = _without_reviewer_list(desk(client, editor))
+    assert article.title in waiting
+    assert "round 1: assign a board reviewer" in waiting
+
+
+def _without_reviewer_list(page: str) -> str:
+    """The to-do list's own box, up to the next one."""
+    start = page.index('id="todo-without-reviewer"')
+    return page[start : page.index("</div>", start)]
