@@ -447,7 +447,9 @@ def user_deactivate(*, user, actor, reason: str) -> list[ReviewAssignment]:
         raise EditorialError("You cannot deactivate yourself.")
     with transaction.atomic():
         user_model = type(user)
-        locked = user_model._base_manager.select_for_update().get(pk=user.pk)
+        # FOR NO KEY UPDATE: history rows naming them, written under an article's lock, take a
+        # key-share lock on this row; a full row lock would deadlock with them (DESIGN §3 I1).
+        locked = user_model._base_manager.select_for_update(no_key=True).get(pk=user.pk)
         if locked.is_active:
             locked.is_active = False
             locked.save(update_fields=["is_active"])

@@ -29,6 +29,7 @@ from reviewers.services import (
     assignment_complete,
     assignment_create,
     claims_decide,
+    user_deactivate,
 )
 from tests.factories import (
     ApproverFactory,
@@ -245,6 +246,32 @@ def test_i4_claim_decision_racing_the_assignment_cancel():
         outcomes = race(
             request_changes_on_a_claim(ready),
             cancel_the_second_assignment(ready),
+            **offsets(round_number),
+        )
+        errors += [outcome for outcome in outcomes if outcome.startswith("ERROR")]
+        violations += decision_after_cancel_violations(ready.second_assignment.pk)
+    assert errors == []
+    assert violations == []
+
+
+def deactivate_the_second_reviewer(ready: Ready):
+    admin = ready.approver.__class__.objects.create_superuser(
+        username=f"admin-{ready.article.pk}", email="", password=None
+    )
+    return lambda: user_deactivate(user=ready.second_reviewer, actor=admin, reason="Left the board")
+
+
+def test_i4_claim_decision_racing_the_reviewers_deactivation():
+    """The reviewer's decision writes history naming them (a key-share lock on their user row)
+    under the article's lock; deactivation locks their user row and then, to cancel their
+    assignment, the article: neither may deadlock the other, and no decision lands on a
+    cancelled assignment."""
+    violations, errors = [], []
+    for round_number in range(RACE_ROUNDS):
+        ready = ready_for_approval()
+        outcomes = race(
+            request_changes_on_a_claim(ready),
+            deactivate_the_second_reviewer(ready),
             **offsets(round_number),
         )
         errors += [outcome for outcome in outcomes if outcome.startswith("ERROR")]
