@@ -24,6 +24,7 @@ from articles.models import Claim, may_decide_claim
 from articles.outline import claim_numbers
 from articles.readability import readability
 from articles.wording_diff import word_diff_html
+from editorial.admin import names_a_row
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.workflow import declared_transition
 from reviewers import services
@@ -164,7 +165,7 @@ class ReviewScreen:
 
     def _assignment(self, request, assignment_id: str):
         """(assignment, None) or (None, a 4xx response that says why)."""
-        if not assignment_id.isdigit() or len(assignment_id) > 18:
+        if not names_a_row(ReviewAssignment, assignment_id):
             return None, self._refused(
                 request, 404, f"“{assignment_id}” is not a review assignment."
             )
@@ -331,7 +332,7 @@ class ReviewScreen:
         None when one of them is not a current claim of this assignment's article."""
         ids = request.POST.getlist("claim")
         seen = request.POST.getlist("seen")
-        if not ids or len(ids) != len(seen) or not all(value.isdigit() for value in ids):
+        if not ids or len(ids) != len(seen) or not all(names_a_row(Claim, value) for value in ids):
             return None
         claims = list(
             Claim.objects.of_article(assignment.article).filter(pk__in=[int(i) for i in ids])

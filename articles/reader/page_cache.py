@@ -25,6 +25,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache as page_store
 
 from .selectors import ArticleHeader, PublishedVersion, published_header
+from .versions import published_version
 
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 RECENT_PAGES = 256
@@ -85,6 +86,19 @@ def version_header(version: PublishedVersion) -> ArticleHeader | None:
         if header is not None and settings.EDITORIAL_PAGE_CACHE:
             _remember(_recent_headers, key, header, RECENT_HEADERS)
     return header
+
+
+def published_article_header(slug: str) -> ArticleHeader | None:
+    """The header of the published article at ``slug``, None if there is none (drafts and
+    withdrawn, DESIGN §3 I6). A version made between its two reads is read again."""
+    for _attempt in range(3):
+        version = published_version(slug=slug)
+        if version is None:
+            return None
+        header = version_header(version)
+        if header is not None:
+            return header
+    return None
 
 
 def cached_page(

@@ -25,8 +25,8 @@ from editorial.throttle import allow_attempt
 from ..choices import FeedbackKind, ReadingLevel
 from ..models import FEEDBACK_NOTE_MAX_CHARS, Claim
 from ..services import feedback_submit
-from .selectors import known_reading_level, published_header
-from .versions import published_version
+from .page_cache import published_article_header
+from .selectors import known_reading_level
 
 MAX_REQUEST_BYTES = 16 * 1024
 """A report is a kind and a note of at most 2000 characters; anything far larger is not one."""
@@ -59,15 +59,9 @@ class ReportProblemForm(forms.Form):
     v = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
-def published_article_header(*, slug: str):
-    """The header of the published article at ``slug``, or None (drafts and withdrawn, I6)."""
-    version = published_version(slug=slug)
-    return published_header(version) if version is not None else None
-
-
 def _statement(slug: str, claim_id: int):
     """The published article's header and its current claim, or 404."""
-    header = published_article_header(slug=slug)
+    header = published_article_header(slug)
     if header is None:
         raise Http404("No published article has this address.")
     claim = (
@@ -107,7 +101,12 @@ def report_problem(request, slug, claim_id):
     level = known_reading_level(request.GET.get("level")) or ReadingLevel.CLINICIAN
     version = request.GET.get("v", "")
     form = ReportProblemForm(
-        initial={"level": level, "v": int(version) if version.isdigit() else header.content_version}
+        initial={
+            "level": level,
+            "v": int(version)
+            if version.isdecimal() and len(version) <= 10
+            else header.content_version,
+        }
     )
     return _render(request, header, claim, form)
 
@@ -154,7 +153,7 @@ def _receive_report(request, slug, claim_id):
 @never_cache
 @require_safe
 def report_sent(request, slug, claim_id):
-    header = published_article_header(slug=slug)
+    header = published_article_header(slug)
     if header is None:
         raise Http404("No published article has this address.")
     back = reverse("articles:detail", kwargs={"slug": header.slug})

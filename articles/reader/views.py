@@ -47,7 +47,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..choices import ReadingLevel
 from .governance import governance_context, report_link_maker
-from .page_cache import cached_page, page_etag, version_header
+from .page_cache import cached_page, page_etag, published_article_header
 from .rendering import (
     article_body_html,
     reading_level_choices_html,
@@ -111,19 +111,6 @@ def _http_date(timestamp: int) -> str:
     return http_date(timestamp)
 
 
-def _published_header(slug: str) -> ArticleHeader | None:
-    """The header of the published article at ``slug``, None if there is none. A version made
-    between its two reads is read again."""
-    for _attempt in range(3):
-        version = published_version(slug=slug)
-        if version is None:
-            return None
-        header = version_header(version)
-        if header is not None:
-            return header
-    return None
-
-
 def _not_found(request) -> HttpResponse:
     return render(request, "404.html", status=404)
 
@@ -139,7 +126,7 @@ def article_list(request):
 @require_safe
 def article_page(request, slug: str, level: str):
     """The article in one reading level, for every reader alike (see the module docstring)."""
-    header = _published_header(slug)
+    header = published_article_header(slug)
     if header is None:
         return shared(_not_found(request))
     changed_at = int(header.content_changed_at.timestamp())
@@ -180,7 +167,7 @@ def _choose_reading_level(request, slug: str) -> HttpResponse:
             request,
             "articles/reading_level_refused.html",
             {
-                "header": _published_header(slug),
+                "header": published_article_header(slug),
                 "reason": refusal,
                 "pages": [
                     (label, article_page_url(slug, level)) for level, label in READING_LEVEL_CHOICES

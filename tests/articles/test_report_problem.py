@@ -79,6 +79,15 @@ def test_form_shows_the_statement_as_the_reader_saw_it_and_is_never_cached(clien
     assert 'name="v" value="3"' in response.text
 
 
+@pytest.mark.parametrize("version", ["%C2%B2", "9" * 5000, "abc"])
+def test_a_link_with_a_version_that_is_no_number_shows_the_current_version(client, claim, version):
+    response = client.get(report_url(claim, level="patient", v=version))
+
+    assert response.status_code == 200
+    current = Article.objects.get(pk=claim.section.article_id).content_version
+    assert f'name="v" value="{current}"' in response.text
+
+
 def test_reader_reports_a_problem_without_an_account(client, claim):
     response = send(client, claim)
 

@@ -271,7 +271,19 @@ class TestPermissions:
         assert state(article) == before
         assert Claim.objects.get(pk=elsewhere.pk).review_status == ClaimStatus.PENDING
 
-    @pytest.mark.parametrize("bad", ["abc", "99999999", "1.5", "-1"])
+    @pytest.mark.parametrize("bad", ["²", "9" * 30])
+    def test_a_claim_id_that_names_no_row_is_refused(
+        self, client, reviewer, assignment, article, bad
+    ):
+        client.force_login(reviewer)
+        before = state(article)
+        response = client.post(
+            screen(assignment, "decide"), {"claim": bad, "seen": "x", "decision": "approve"}
+        )
+        assert response.status_code == 400
+        assert state(article) == before
+
+    @pytest.mark.parametrize("bad", ["abc", "99999999", "1.5", "-1", "²", "9" * 30])
     def test_bad_assignment_ids_answer_404_with_a_message(self, client, reviewer, bad):
         client.force_login(reviewer)
         response = client.get(f"/admin/review/{bad}/")
