@@ -739,10 +739,10 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             self._take_assignment_step(
                 request,
                 queryset,
-                services.assignment_complete,
+                services.review_complete,
                 "completed",
                 recommendation=form.cleaned_data["recommendation"],
-                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["reason"],
             )
             return None
         context = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles import services as article_services
 from articles.choices import ClaimStatus, ReadingLevel, ReviewStatus
-from articles.models import Claim
+from articles.models import Article, Claim
 from reviewers import services
 from reviewers.choices import AssignmentStatus, Recommendation
 from reviewers.models import ClaimDecision, ReviewAssignment
@@ -278,6 +278,31 @@ def test_reviewer_accepts_and_completes_with_a_recommendation(client, reviewer, 
     assert "Your recommendation" in form.text
     assert assignment.status == AssignmentStatus.COMPLETED
     assert assignment.recommendation == Recommendation.APPROVE
+
+
+def test_completing_with_request_changes_in_the_admin_sends_the_article_back(
+    client, reviewer, under_review
+):
+    """As on the review screen: otherwise the article stays under review with every review in,
+    where its editor cannot open a new round."""
+    assignment = under_review.assignments.get()
+    client.force_login(reviewer)
+    actions = {ACTION_CHECKBOX_NAME: [assignment.pk], "index": 0}
+    client.post(ASSIGNMENTS_URL, {"action": "accept", "declaration": "none", **actions})
+
+    client.post(
+        ASSIGNMENTS_URL,
+        {
+            "action": "complete",
+            "recommendation": "request_changes",
+            "reason": "Cite the 2021 guideline.",
+            **actions,
+        },
+    )
+
+    article = Article.objects.get(pk=under_review.pk)
+    assert ReviewAssignment.objects.get(pk=assignment.pk).status == AssignmentStatus.COMPLETED
+    assert article.review_status == ReviewStatus.CHANGES_REQUESTED
 
 
 def test_reviewer_cannot_answer_someone_elses_assignment(client, under_review):
