@@ -171,8 +171,6 @@ TRANSITION_FORMS = {
 }
 """Transitions asked on a page of their own: the form, and the service argument it fills."""
 
-TRANSITIONS_NEEDING_A_NOTE = set(TRANSITION_FORMS)
-
 
 def transition_consequences(article: Article, name: str) -> list[str]:
     """What the transition will do, in the words of those it affects, shown before confirming."""
@@ -326,7 +324,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 name=name,
                 label=transition_label(article, name),
                 url=reverse("admin:articles_article_transition", args=[article.pk, name]),
-                needs_note=name in TRANSITIONS_NEEDING_A_NOTE,
+                needs_note=name in TRANSITION_FORMS,
             )
             try:
                 check_transition(article, name, request.user)

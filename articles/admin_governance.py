@@ -28,7 +28,6 @@ from editorial.exceptions import EditorialError
 from . import services
 from .choices import FeedbackStatus, ReviewStatus
 from .models import Article, ClaimFeedback
-from .review_cycle import review_date_passed
 
 # The next review date.
 
@@ -128,7 +127,7 @@ def next_review_display(article) -> str:
     if article.next_review_due is None:
         return "—"
     day = f"{article.next_review_due:%Y-%m-%d}"
-    if article.has_standing_approval and review_date_passed(article.next_review_due):
+    if article.review_date_passed():
         return format_html('<span class="overdue">{} ({})</span>', day, _("past"))
     return day
 

@@ -754,9 +754,6 @@ class ClaimFeedbackQuerySet(models.QuerySet):
         """New reports no editor has settled yet: what the desk counts."""
         return self.filter(status=FeedbackStatus.NEW)
 
-    def of_article(self, article):
-        return self.filter(claim__section__article=article)
-
 
 class ClaimFeedback(ConcurrentTransitionMixin, models.Model):
     """A reader's report of a problem with one statement, as they saw it. Never shown publicly."""
