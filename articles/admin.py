@@ -29,6 +29,7 @@ from editorial.admin import (
     ViewOnlyAdminMixin,
     adopt_created,
     is_history_request,
+    truncated,
 )
 from editorial.exceptions import EditorialError
 from editorial.workflow import check_transition, declared_transition, transition_label
@@ -40,14 +41,6 @@ from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
 from .outline import Outline, article_outline, claim_numbers
 from .readability import MIN_WORDS, readability
-
-
-def truncated(text: str, length: int = 60):
-    """Long text cut to fit a list column, the whole of it on hover (and on the object's page)."""
-    text = str(text or "")
-    if len(text) <= length:
-        return text
-    return format_html('<span title="{}">{}…</span>', text, text[: length - 1].rstrip())
 
 
 class NumberedClaimsChangeList(ChangeList):

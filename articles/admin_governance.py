@@ -5,10 +5,7 @@ Views only collect form data and call the services; a refusal is shown as the se
 sentence and changes nothing.
 """
 
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -22,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from editorial.admin import ADMIN_MEDIA_CSS, ReadOnlyHistoryAdmin
+from editorial.admin import ADMIN_MEDIA_CSS, ReadOnlyHistoryAdmin, truncated
 from editorial.exceptions import EditorialError
 
 from . import services
@@ -114,8 +111,7 @@ class ReviewDateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "due":
-            window = timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
-            return queryset.review_due_by(today + window)
+            return queryset.review_due_in_reminder_window(today=today)
         if self.value() == "past":
             return queryset.past_review_date(today=today)
         if self.value() == "in_progress":
@@ -248,8 +244,7 @@ class ClaimFeedbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("statement"))
     def statement(self, feedback):
-        text = feedback.wording
-        return text if len(text) <= 80 else text[:79] + "…"
+        return truncated(feedback.wording, 80)
 
     @admin.display(description=_("article"), ordering="claim__section__article__title")
     def article(self, feedback):

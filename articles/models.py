@@ -4,6 +4,8 @@ Every model here keeps its history; review and publication are state machines wh
 on the transitions below and nowhere else.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -53,6 +55,14 @@ class ArticleQuerySet(models.QuerySet):
             self.with_standing_approval()
             .not_withdrawn()
             .filter(next_review_due__isnull=False, next_review_due__lte=day)
+        )
+
+    def review_due_in_reminder_window(self, *, today=None):
+        """``review_due_by`` the end of the editors' reminder window from ``today``
+        (``EDITORIAL_REVIEW_REMIND_BEFORE_DAYS``), past dates included."""
+        today = today or timezone.localdate()
+        return self.review_due_by(
+            today + timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
         )
 
     def past_review_date(self, *, today=None):

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -388,9 +387,8 @@ def articles_past_review_date(*, today: date | None = None) -> list[Article]:
 def articles_due_for_review(*, today: date | None = None) -> list[Article]:
     """Approved articles whose review falls due within the reminder window (not yet past)."""
     today = today or timezone.localdate()
-    window = today + timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
     return list(
-        Article.objects.review_due_by(window)
+        Article.objects.review_due_in_reminder_window(today=today)
         .filter(next_review_due__gte=today)
         .select_related("created_by")
         .order_by("next_review_due", "title")
@@ -482,11 +480,10 @@ class GovernanceCounts:
 
 def governance_counts(*, today: date | None = None) -> GovernanceCounts:
     today = today or timezone.localdate()
-    window = today + timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
     return GovernanceCounts(
         open_feedback=open_feedback_count(),
         past_review_date=Article.objects.past_review_date(today=today).count(),
-        due_for_review=Article.objects.review_due_by(window)
+        due_for_review=Article.objects.review_due_in_reminder_window(today=today)
         .filter(next_review_due__gte=today)
         .count(),
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -35,6 +36,14 @@ class LabelledHistoryContext(HistoricalRecordContextHelper):
         if field.choices and not field.many_to_many:
             return dict(field.flatchoices).get(value, value)
         return super().prepare_delta_change_value(change, value)
+
+
+def truncated(text: str, length: int = 60):
+    """Long text cut to fit a list column, the whole of it on hover (and on the object's page)."""
+    text = str(text or "")
+    if len(text) <= length:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[: length - 1].rstrip())
 
 
 def names_a_row(model, value) -> bool:

@@ -28,7 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin, NumbersClaims, truncated, wording_rows
+from articles.admin import ArticleAdmin, NumbersClaims, wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Article, Citation, Claim
 from articles.wording_diff import changed_levels
@@ -41,6 +41,7 @@ from editorial.admin import (
     ViewOnlyAdminMixin,
     adopt_created,
     is_history_request,
+    truncated,
 )
 from editorial.exceptions import EditorialError
 from editorial.history import records_naming
