@@ -4,10 +4,6 @@ EDITORIAL_PROXY_COUNT. The login lockout and the report limit count each reader'
 the one nginx saw: never the edge's (one reader would block everyone) and never one the client
 wrote in X-Forwarded-For (a fresh one per request would buy fresh attempts)."""
 
-import http.client
-import re
-from urllib.parse import urlencode, urlsplit
-
 import pytest
 from django.core.cache import cache
 
@@ -18,6 +14,7 @@ from reviewers.roles import ensure_roles
 from tests.articles.builders import seed_article
 from tests.compose import service_environment
 from tests.factories import EditorFactory
+from tests.http_client import Browser
 
 pytestmark = [pytest.mark.edge, pytest.mark.django_db(transaction=True)]
 
@@ -30,46 +27,6 @@ ELSEWHERE = "127.0.0.2"  # loopback is all of 127.0.0.0/8: a second client on th
 def _as_compose_runs_it(nginx, settings):
     cache.clear()
     settings.EDITORIAL_PROXY_COUNT = int(service_environment("web")["EDITORIAL_PROXY_COUNT"])
-
-
-class Browser:
-    """One client at ``source``, talking to the edge, keeping its cookies."""
-
-    def __init__(self, edge_url: str, source: str):
-        self.location = urlsplit(edge_url)
-        self.source = source
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, *, form=None, headers=None):
-        connection = http.client.HTTPConnection(
-            self.location.hostname, self.location.port, timeout=10, source_address=(self.source, 0)
-        )
-        sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            text = response.read().decode()
-        finally:
-            connection.close()
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, value = cookie.split(";")[0].split("=", 1)
-            self.cookies[name] = value
-        return response.status, text
-
-    def post_form(self, path: str, fields: dict, **headers):
-        """GET the form (for its CSRF token), then POST it with ``fields``."""
-        status, page = self.request("GET", path)
-        assert status == 200, page
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        return self.request(
-            "POST", path, form={"csrfmiddlewaretoken": token, **fields}, headers=headers
-        )
 
 
 def forged(number: int) -> dict:
