@@ -14,14 +14,15 @@ class Browser:
         self.source = source
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, *, form=None, headers=None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, *, form=None, body=None, headers=None
+    ) -> tuple[int, str]:
         connection = http.client.HTTPConnection(
             self.location.hostname, self.location.port, timeout=10, source_address=(self.source, 0)
         )
         sent = dict(headers or {})
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
         if form is not None:
             body = urlencode(form)
             sent["Content-Type"] = "application/x-www-form-urlencoded"
