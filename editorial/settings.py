@@ -125,7 +125,19 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://editorial")}
+# Per process unless CACHE_URL names a shared one (Compose: its Redis), which the rate limits and
+# the page memory need as soon as more than one process serves. A redis:// URL always means
+# Django's own Redis backend: django-environ would pick django-redis instead whenever it happens
+# to be importable, whose options and behaviour differ.
+_cache_url = env.str("CACHE_URL", default="locmemcache://editorial")
+CACHES = {
+    "default": env.cache_url_config(
+        _cache_url,
+        backend="django.core.cache.backends.redis.RedisCache"
+        if _cache_url.startswith(("redis://", "rediss://"))
+        else None,
+    )
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "emails")
@@ -199,7 +211,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "editorial.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "editorial.security.client_ip_address"
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For. With
-# 0 the header is ignored (anyone can forge it) and the connection's address counts.
+# 0 the header is ignored (anyone can forge it) and the connection's address counts. Compose sets
+# 1: its edge (deploy/nginx) is the app's only door and replaces the header with the address it
+# saw; a CDN in front of that edge is declared to nginx (set_real_ip_from), not counted here.
 EDITORIAL_PROXY_COUNT = env.int("EDITORIAL_PROXY_COUNT", default=0)
 
 LOGGING = {

@@ -124,3 +124,33 @@ def test_check_deploy_is_clean_with_production_environment():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_redis_cache_url_means_djangos_own_redis_backend_even_with_django_redis_around(tmp_path):
+    """django-environ would pick django-redis whenever it is importable (its options differ):
+    a stray package must not change which cache the rate limits and pages use."""
+    (tmp_path / "django_redis").mkdir()
+    (tmp_path / "django_redis" / "__init__.py").write_text("")
+
+    result = run_django(
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])",
+        DEBUG="true",
+        CACHE_URL="redis://redis:6379/1",
+        PYTHONPATH=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis:6379/1",
+    ]
+
+
+def test_without_cache_url_each_process_has_its_own_memory_cache():
+    result = run_django(
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DEBUG="true",
+    )
+
+    assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
