@@ -11,7 +11,6 @@ decide, when a recommendation may approve — are the models' transitions', aske
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -366,7 +365,7 @@ class ReviewScreen:
                 seen=seen,
             )
         except EditorialPermissionDenied as error:
-            raise PermissionDenied(error.message) from error
+            return self._refused(request, 403, error.message)
         except EditorialError as error:
             messages.error(request, error.message, extra_tags=f"claim-{number}")
         else:
@@ -407,7 +406,7 @@ class ReviewScreen:
                 claims=claims, actor=request.user, decision=Decision.APPROVE, seen=seen
             )
         except EditorialPermissionDenied as error:
-            raise PermissionDenied(error.message) from error
+            return self._refused(request, 403, error.message)
         except EditorialError as error:
             messages.error(request, error.message, extra_tags=anchor)
         else:
@@ -437,7 +436,7 @@ class ReviewScreen:
                 note=note,
             )
         except EditorialPermissionDenied as error:
-            raise PermissionDenied(error.message) from error
+            return self._refused(request, 403, error.message)
         except EditorialError as error:
             messages.error(
                 request, self._explained(error.message, assignment), extra_tags="complete"
@@ -498,7 +497,7 @@ class ReviewScreen:
             else:
                 return self._refused(request, 400, "Accept or decline: nothing else is an answer.")
         except EditorialPermissionDenied as error:
-            raise PermissionDenied(error.message) from error
+            return self._refused(request, 403, error.message)
         except EditorialError as error:
             messages.error(request, error.message, extra_tags="answer")
         else:

@@ -1,11 +1,28 @@
 """Editorial's admin site: the stock admin with the desk's own pages added."""
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+class LoginForm(AdminAuthenticationForm):
+    """The stock login form, refusing a username longer than any user's with the field's error.
+
+    Django sets the username field's ``max_length`` after building it, so the stock form does
+    not check it: a longer username went on to django-axes, whose failed-attempt row holds 255
+    characters, and PostgreSQL's DataError made the login a 500.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class EditorialAdminSite(admin.AdminSite):
+    login_form = LoginForm
     site_header = _("Editorial")
     site_title = _("Editorial")
     index_title = _("Desk")

@@ -1,6 +1,8 @@
 """The admin login's brute-force protection (django-axes): whose attempt it is, and what a
 locked-out person sees."""
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
@@ -23,9 +25,18 @@ def client_ip_address(request) -> str | None:
     if proxies > 0:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         addresses = [address.strip() for address in forwarded if address.strip()]
-        if len(addresses) >= proxies:
+        if len(addresses) >= proxies and _is_ip_address(addresses[-proxies]):
             return addresses[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+def _is_ip_address(text: str) -> bool:
+    """Axes stores the address in an ``inet`` column: anything else would be a DataError."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -116,6 +116,20 @@ class FrontMatterLoader(yaml.SafeLoader):
             return f"The front matter is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep."
         return None
 
+    def compose_scalar_node(self, anchor):
+        """A value whose YAML escapes (``\\0``, ``\\x00``, ``\\u0000``…) make a character the file
+        may not hold raw is refused like the raw character: the database cannot store NUL."""
+        from .read import unwanted_character_in  # read.py imports this module
+
+        node = super().compose_scalar_node(anchor)
+        found = unwanted_character_in(node.value)
+        if found:
+            raise _FrontMatterRefused(
+                node.start_mark,
+                f"contains {found}, written as a YAML escape: delete it.",
+            )
+        return node
+
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep=deep)

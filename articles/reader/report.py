@@ -28,10 +28,19 @@ from ..services import feedback_submit
 from .page_cache import published_article_header
 from .selectors import known_reading_level
 
-MAX_REQUEST_BYTES = 16 * 1024
-"""A report is a kind and a note of at most 2000 characters; anything far larger is not one."""
+MAX_REQUEST_BYTES = FEEDBACK_NOTE_MAX_CHARS * 12 + 4 * 1024
+"""The largest report: a note of 2,000 characters in any script, each up to 4 bytes of UTF-8
+sent percent-encoded (12 bytes, “%F0%9F%98%80”), and the other fields; anything larger is not
+one. (16 KB refused 1,400 characters of Chinese or 1,000 emoji as “over 2,000 characters”.)"""
 
 HONEYPOT = "website"
+
+
+class NoteField(forms.CharField):
+    """Counts a line break as the one character the reader typed: browsers send it as CRLF."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
 
 
 class ReportProblemForm(forms.Form):
@@ -41,17 +50,20 @@ class ReportProblemForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what is wrong with the statement."},
     )
-    note = forms.CharField(
+    note = NoteField(
         label="Tell us more",
         help_text=(
-            f"Up to {FEEDBACK_NOTE_MAX_CHARS} characters. If it is about your own health, "
+            f"Up to {FEEDBACK_NOTE_MAX_CHARS:,} characters. If it is about your own health, "
             "please ask a healthcare professional: our editors cannot answer personal questions."
         ),
         max_length=FEEDBACK_NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": "Tell us what is wrong, in a few words.",
-            "max_length": f"Please keep your note to {FEEDBACK_NOTE_MAX_CHARS} characters.",
+            "max_length": (
+                f"Please keep your note to {FEEDBACK_NOTE_MAX_CHARS:,} characters: "
+                "it has %(show_value)s."
+            ),
         },
     )
     website = forms.CharField(label="Leave this field empty", required=False)
@@ -117,7 +129,8 @@ def _receive_report(request, slug, claim_id):
     except ValueError:
         length = 0
     if length > MAX_REQUEST_BYTES:
-        return render(request, "articles/report_refused.html", {"too_large": True}, status=413)
+        context = {"too_large": True, "limit": MAX_REQUEST_BYTES // 1024, "size": length // 1024}
+        return render(request, "articles/report_refused.html", context, status=413)
     client = client_ip_address(request) or "unknown"
     if not allow_attempt(
         "feedback",

@@ -28,6 +28,8 @@ from ``SITE_URL``). Features for one reader (a form to report a problem) live on
 uncached URLs; the page only links to them.
 """
 
+import time
+from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
@@ -111,6 +113,20 @@ def _http_date(timestamp: int) -> str:
     return http_date(timestamp)
 
 
+def _settled_at(changed_at: datetime) -> int:
+    """The first whole second after a version's change: HTTP dates count whole seconds.
+
+    Two versions changed within one second share that second, so a date naming it cannot tell
+    them apart: ``If-Modified-Since`` alone gets a 304 only for a date from a later second
+    (``get_conditional_response`` answers 304 when ``last_modified`` <= the date). Once the
+    second is over, no other version can share it, so ``Last-Modified`` names the settled
+    second and its echo revalidates; a page served within the second names that second
+    (never a date after the response's own), and its echo gets the page again, never a
+    stale 304.
+    """
+    return int(changed_at.timestamp()) + 1
+
+
 def _not_found(request) -> HttpResponse:
     return render(request, "404.html", status=404)
 
@@ -129,13 +145,13 @@ def article_page(request, slug: str, level: str):
     header = published_article_header(slug)
     if header is None:
         return shared(_not_found(request))
-    changed_at = int(header.content_changed_at.timestamp())
+    settled_at = _settled_at(header.content_changed_at)
     response = shared(HttpResponse())
     response["ETag"] = page_etag(header, level)
-    response["Last-Modified"] = _http_date(changed_at)
+    response["Last-Modified"] = _http_date(min(settled_at, int(time.time())))
     if not _CONDITIONAL_HEADERS.isdisjoint(request.META):
         conditional = get_conditional_response(
-            request, etag=response["ETag"], last_modified=changed_at, response=response
+            request, etag=response["ETag"], last_modified=settled_at, response=response
         )
         if conditional is not response:
             return conditional

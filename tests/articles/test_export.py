@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.interchange.export import article_as_markdown, citation_brackets
 from articles.interchange.read import read_article
@@ -96,6 +96,26 @@ def test_export_article_command_writes_a_file_that_imports(editor, tmp_path):
     copy = Article.objects.get(slug="copy")
     assert stored_outline(copy) == stored_outline(article)
     assert Claim.objects.of_article(copy).count() == 8
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("missing/export.md", "its directory does not exist"),
+        ("", "it is a directory"),
+        ("file.md/export.md", "Not a directory"),
+    ],
+    ids=["missing directory", "a directory", "under a file"],
+)
+def test_export_article_command_to_a_bad_path_is_a_message(editor, tmp_path, where, reason):
+    """Issue 17: a path the command cannot write ended in a traceback."""
+    text = (DATA / "vascular-calcification.md").read_text()
+    article = article_import(source_text=text, actor=editor).article
+    (tmp_path / "file.md").write_text("")
+    path = tmp_path / where
+
+    with pytest.raises(CommandError, match=f"Cannot write “{path}”: {reason}"):
+        call_command("export_article", article.slug, "--output", str(path))
 
 
 def test_edited_article_round_trips_in_reading_order(editor):

@@ -176,6 +176,18 @@ class TestControlCharacters:
             "show it)."
         ]
 
+    @pytest.mark.parametrize("escape", ["\\0", "\\x00", "\\u0000", "\\U00000000", "\\e"])
+    def test_control_character_written_as_a_yaml_escape_is_refused_with_its_line(
+        self, editor, escape
+    ):
+        """Issue 17: the escape reached PostgreSQL and ended in a DataError traceback."""
+        front = GOOD_FRONT.replace("source: Journal of Examples", f'source: "Journal {escape} x"')
+        [(line, message)] = refused_problems(article_file(front), editor)
+
+        assert line == 8
+        assert "written as a YAML escape" in message
+        assert_nothing_written()
+
     def test_tabs_and_windows_line_ends_are_fine(self, editor):
         text = article_file(GOOD_FRONT, "## Answer\n\n- A claim\twith a tab [1]\n")
 

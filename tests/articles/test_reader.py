@@ -2,16 +2,19 @@
 shared caches can hold, I1, I6."""
 
 import re
+from datetime import timedelta
 from html import escape
 from html.parser import HTMLParser
 from itertools import pairwise
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import services
 from articles.choices import ReadingLevel, ReferenceKind
@@ -429,9 +432,40 @@ def test_revalidation_is_answered_304_without_rendering(client, seed, settings):
 
 
 def test_revalidation_by_date_is_answered_304(client, seed):
-    first = client.get(page_url(seed))
-    again = client.get(page_url(seed), headers={"if-modified-since": first["Last-Modified"]})
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):  # the change has settled
+        first = client.get(page_url(seed))
+        again = client.get(page_url(seed), headers={"if-modified-since": first["Last-Modified"]})
     assert again.status_code == 304
+
+
+def test_two_versions_within_one_second_never_get_a_stale_304_by_date(client, seed, editor):
+    """Issue 17: with only If-Modified-Since, the second of two edits within one second was
+    answered 304, and the reader kept the first."""
+    claim = Claim.objects.of_article(seed).filter(parent=None).first()
+
+    def edit(text):
+        services.wording_set(
+            claim=claim, level=ReadingLevel.PATIENT, text=text, actor=editor, reason="Edit"
+        )
+
+    second = (timezone.now() + timedelta(seconds=10)).replace(microsecond=0)
+    with time_machine.travel(second + timedelta(milliseconds=200), tick=False):
+        edit("Calcium can collect in soft parts of the body.")
+        first = client.get(page_url(seed, "patient"))
+    with time_machine.travel(second + timedelta(milliseconds=700), tick=False):
+        edit("Calcium can settle in soft tissue.")
+        again = client.get(
+            page_url(seed, "patient"), headers={"if-modified-since": first["Last-Modified"]}
+        )
+    with time_machine.travel(second + timedelta(seconds=3), tick=False):
+        later = client.get(page_url(seed, "patient"))
+        settled = client.get(
+            page_url(seed, "patient"), headers={"if-modified-since": later["Last-Modified"]}
+        )
+
+    assert again.status_code == 200
+    assert "Calcium can settle in soft tissue." in again.content.decode()
+    assert settled.status_code == 304
 
 
 def test_a_new_version_has_a_new_etag_and_date(client, seed, editor):

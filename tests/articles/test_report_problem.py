@@ -3,6 +3,7 @@ a form on its own uncached address, without an account or JavaScript; abuse limi
 rate limit per client, size limits, a honeypot); reports are never shown publicly."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -53,10 +54,13 @@ def report_url(claim, **query):
 
 
 def send(client, claim, *, level="patient", version=None, **fields):
+    """Post the form as a browser does: URL-encoded, every non-ASCII byte as ``%XX``."""
     version = version or Article.objects.get(pk=claim.section.article_id).content_version
     data = {"kind": FeedbackKind.OUTDATED, "note": NOTE, "level": level, "v": version}
     data.update(fields)
-    return client.post(report_url(claim), data)
+    return client.post(
+        report_url(claim), urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
 
 
 def test_each_statement_on_the_page_links_to_its_report_form(client, article, claim):
@@ -166,14 +170,34 @@ def test_a_note_over_2000_characters_is_refused_with_a_message(client, claim):
     response = send(client, claim, note="x" * 2001)
 
     assert response.status_code == 400
-    assert "Please keep your note to 2000 characters." in response.text
+    assert "Please keep your note to 2,000 characters: it has 2001." in response.text
     assert not ClaimFeedback.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "character", ["我", "한", "😀", "𠀋"], ids=["Chinese", "Korean", "emoji", "CJK extension B"]
+)
+def test_a_note_of_2000_characters_in_any_script_is_accepted(client, claim, character):
+    """Issue 17: a 16 KB cap refused 1,400 Chinese characters as “over 2,000 characters”."""
+    response = send(client, claim, note=character * 2000)
+
+    assert response.status_code == 303
+    assert ClaimFeedback.objects.get().note == character * 2000
+
+
+def test_line_breaks_count_as_one_character_each(client, claim):
+    """Browsers send a textarea's line breaks as CRLF but count them as one, as readers do."""
+    response = send(client, claim, note="ab\r\n" * 666 + "ab")
+
+    assert response.status_code == 303
+    assert len(ClaimFeedback.objects.get().note) == 2000
+
+
 def test_an_oversized_request_is_refused_before_it_is_read(client, claim):
-    response = send(client, claim, padding="y" * 20_000)
+    response = send(client, claim, padding="y" * 40_000)
 
     assert response.status_code == 413
+    assert "too large to be a report" in response.text
     assert not ClaimFeedback.objects.exists()
 
 

@@ -308,6 +308,29 @@ class TestPermissions:
         decide(client, assignment, claim, "request_changes", "Late thought")
         assert state(article) == before
 
+    def test_a_decision_that_loses_the_race_to_approval_gets_the_refusal_sentence(
+        self, client, reviewer, approver, assignment, article
+    ):
+        """Issue 17: the reviewer's screen was open while another reviewer's recommendation
+        let the article be approved; their decision got a bare “403 Forbidden”."""
+        client.force_login(reviewer)
+        accept(client, assignment)
+        other = BoardReviewerFactory()
+        reviewer_services.assignment_create(
+            article=article, reviewer=other, due_at=assignment.due_at, actor=article.created_by
+        )
+        claim = claims_of(article)[0]
+        approve_everything(article, reviewer=other, approver=approver)
+        before = state(article)
+
+        response = decide(client, assignment, claim, "request_changes", comment="Cite the trial.")
+
+        assert response.status_code == 403
+        assert f"“{article.title}” is not under review, so its claims cannot be decided now." in (
+            response.text
+        )
+        assert state(article) == before
+
 
 class TestCompleting:
     def test_approving_is_refused_while_claims_are_undecided(

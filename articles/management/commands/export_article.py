@@ -20,7 +20,21 @@ class Command(BaseCommand):
             raise CommandError(f"No article has the slug “{slug}”.") from exc
         markdown = article_as_markdown(article)
         if output:
-            Path(output).write_text(markdown, encoding="utf-8")
+            try:
+                Path(output).write_text(markdown, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"Cannot write “{output}”: {_why(exc)}.") from exc
             self.stderr.write(self.style.SUCCESS(f"Exported “{article}” to {output}."))
         else:
             self.stdout.write(markdown, ending="")
+
+
+def _why(exc: OSError) -> str:
+    """The reason a file could not be written, as a sentence ending (no traceback)."""
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory; name a file in it"
+    if isinstance(exc, FileNotFoundError):
+        return "its directory does not exist"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror or str(exc)
