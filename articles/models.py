@@ -263,15 +263,29 @@ class Article(ConcurrentTransitionMixin, models.Model):
         ).distinct()
 
     @condition(
-        "“{obj}” needs {detail} approving recommendation(s) from board reviewers in round "
-        "{obj.round} before it can be approved.",
-        detail=lambda article: str(settings.EDITORIAL_REVIEW_QUORUM),
+        "“{obj}” cannot be approved yet: it needs {detail}.",
+        detail=lambda article: article.review_quorum_shortfall(),
     )
     def has_review_quorum(self) -> bool:
         return self.approving_recommendations() >= settings.EDITORIAL_REVIEW_QUORUM
 
     def approving_recommendations(self) -> int:
-        return self.assignments.approving().in_round(self.round).count()
+        """Approving recommendations of this round that count: none a declared conflict of
+        interest holds back (DESIGN §3 I8), judged now, against the declarations' periods."""
+        return self.assignments.counting_towards_approval().in_round(self.round).count()
+
+    def review_quorum_shortfall(self) -> str:
+        needed = (
+            f"{settings.EDITORIAL_REVIEW_QUORUM} approving recommendation(s) from board "
+            f"reviewers in round {self.round}"
+        )
+        held_back = (
+            self.assignments.approving()
+            .in_round(self.round)
+            .held_back_by_conflict()
+            .select_related("reviewer", "article")
+        )
+        return "; ".join([needed, *(assignment.conflict_refusal() for assignment in held_back)])
 
     @condition("“{obj}” must be approved by the Medical Advisory Board before it is published.")
     def may_be_published(self) -> bool:

@@ -172,10 +172,16 @@ def _all_reviews_in(user) -> TodoList:
     completed = ReviewAssignment.objects.filter(
         article__in=articles, status=AssignmentStatus.COMPLETED
     ).select_related("reviewer")
+    held_back = set(completed.held_back_by_conflict().values_list("pk", flat=True))
     for article in articles:
         recommendations = [
             f"{assignment.reviewer.get_full_name() or assignment.reviewer}: "
             f"{assignment.get_recommendation_display().lower()}"
+            + (
+                str(_(" (conflict of interest: counts once overridden)"))
+                if assignment.pk in held_back
+                else ""
+            )
             for assignment in completed
             if assignment.article_id == article.pk and assignment.round == article.round
         ]

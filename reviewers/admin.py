@@ -564,6 +564,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         "due",
         "recommendation",
         "conflict_status",
+        "held_back_by_conflict",
     ]
     list_filter = ["status", OverdueFilter, "conflict_status", "round"]
     list_select_related = ["article", "reviewer"]
@@ -600,7 +601,15 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                held_back=Exists(
+                    ReviewAssignment.objects.held_back_by_conflict().filter(pk=OuterRef("pk"))
+                )
+            )
+        )
         if not self._sees_all_assignments(request):
             queryset = queryset.for_reviewer(request.user)
         return queryset
@@ -638,6 +647,12 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     @admin.display(description=_("article"), ordering="article__title")
     def short_article(self, assignment):
         return truncated(assignment.article, 60)
+
+    @admin.display(description=_("held back by a conflict"), boolean=True)
+    def held_back_by_conflict(self, assignment):
+        """The approval's own rule (DESIGN §3 I8): a conflict declared for the time of the
+        recommendation, whenever declared, and no override covering it yet."""
+        return assignment.held_back
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, assignment):

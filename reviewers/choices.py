@@ -56,7 +56,3 @@ class ConflictStatus(models.TextChoices):
     NONE = "none", _("No conflict with this article")
     DECLARED = "declared", _("Conflict declared")
     OVERRIDDEN = "overridden", _("Conflict declared, overridden by an approver")
-
-
-CONFLICT_FREE_STATUSES = (ConflictStatus.NONE, ConflictStatus.OVERRIDDEN)
-"""The reviewer may recommend approval: no conflict, or an approver's override with a reason."""

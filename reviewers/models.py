@@ -1,8 +1,11 @@
 """The Medical Advisory Board's work: who reviews what, by when, what they decided, what we sent."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -14,7 +17,6 @@ from editorial.workflow import condition, permission
 
 from .choices import (
     ACTIVE_ASSIGNMENT_STATUSES,
-    CONFLICT_FREE_STATUSES,
     STANDING_ASSIGNMENT_STATUSES,
     AssignmentStatus,
     ConflictStatus,
@@ -51,12 +53,15 @@ class ReviewerProfile(models.Model):
 
 
 class DeclarationOfInterestQuerySet(models.QuerySet):
-    def current(self, *, today=None):
-        """In force on ``today``: started, and not ended before it."""
-        today = today or timezone.localdate()
-        return self.filter(valid_from__lte=today).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    def in_force_on(self, day):
+        """In force on ``day`` (a date, or an expression giving one): started, not ended."""
+        return self.filter(valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
+
+    def current(self, *, today=None):
+        """In force on ``today``."""
+        return self.in_force_on(today or timezone.localdate())
 
     def naming(self, article):
         """Declared as a conflict with this one article."""
@@ -143,8 +148,52 @@ class ReviewAssignmentQuerySet(models.QuerySet):
     def for_reviewer(self, user):
         return self.filter(reviewer=user)
 
+    def held_back_by_conflict(self, *, now=None):
+        """Whose recommendation falls inside the period of a conflict of interest the reviewer
+        declared with the article, whenever they declared it, and no approver's override covers
+        it (DESIGN §3 I8). A recommendation's time is its completion; one still to come is
+        judged ``now``. Asked when approving, never snapshotted, so a conflict declared later,
+        or one whose start date has come since, holds as well."""
+        return self.annotate(
+            recommended_on=TruncDate(
+                Coalesce("completed_at", Value(now or timezone.now(), DateTimeField()))
+            ),
+            override_covers_until=Coalesce(
+                "conflict_overridden_at", Value(NEVER_OVERRIDDEN, DateTimeField())
+            ),
+        ).filter(
+            Exists(
+                conflicts_uncovered(
+                    article=OuterRef("article_id"),
+                    reviewer=OuterRef("reviewer_id"),
+                    day=OuterRef("recommended_on"),
+                    overridden_at=OuterRef("override_covers_until"),
+                )
+            )
+        )
+
+    def counting_towards_approval(self):
+        """Approving recommendations no conflict of interest holds back: what the quorum
+        counts (DESIGN §3 I8)."""
+        return self.approving().exclude(pk__in=self.held_back_by_conflict().values("pk"))
+
     def overdue(self, *, now=None):
         return self.active().filter(due_at__lt=now or timezone.now())
+
+
+NEVER_OVERRIDDEN = datetime(1970, 1, 1, tzinfo=UTC)
+"""Stands for “no override” where an override's time is compared: before every declaration."""
+
+
+def conflicts_uncovered(*, article, reviewer, day, overridden_at):
+    """The conflicts of interest ``reviewer`` declared with ``article`` that are in force on
+    ``day`` and were declared after ``overridden_at`` (an override covers what it was shown).
+    Values or ``OuterRef`` expressions: the one statement of the rule, for one row or a queryset."""
+    return (
+        DeclarationOfInterest.objects.in_force_on(day)
+        .filter(article_id=article, profile__user_id=reviewer)
+        .filter(declared_at__gt=overridden_at)
+    )
 
 
 def _is_the_reviewer(assignment, user) -> bool:
@@ -220,8 +269,9 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         default=ConflictStatus.UNDECLARED,
         protected=True,
         help_text=_(
-            "Declared when accepting: no conflict with this article, or a named one. A declared "
-            "conflict blocks an approving recommendation unless an approver overrides it."
+            "Declared when accepting: no conflict with this article, or a named one. A conflict "
+            "declared for the time of the recommendation, whenever declared, keeps an approving "
+            "recommendation from counting until an approver overrides it."
         ),
     )
     declared_conflict = models.ForeignKey(
@@ -293,24 +343,49 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     def has_declared_interests(self) -> bool:
         return self.conflict_status != ConflictStatus.UNDECLARED
 
-    @condition("{detail}", detail=lambda assignment: assignment.conflict_refusal())
-    def recommendation_free_of_conflict(self) -> bool:
-        """Only an approving recommendation needs a clear declaration; asking for changes never
-        does."""
+    @condition(
+        "{obj.reviewer_name} has not declared whether they have a conflict of interest with "
+        "“{obj.article}”: declare it before recommending approval."
+    )
+    def approval_follows_a_declaration(self) -> bool:
+        """Only an approving recommendation needs a declaration; asking for changes never
+        does. Whether a conflict holds it back is asked when approving
+        (``held_back_by_conflict``)."""
         return (
             self.recommendation != Recommendation.APPROVE
-            or self.conflict_status in CONFLICT_FREE_STATUSES
+            or self.conflict_status != ConflictStatus.UNDECLARED
         )
 
+    def conflicts_holding_back(self, *, now=None):
+        """The declared conflicts that hold this review back now: the one row's answer to
+        ``ReviewAssignmentQuerySet.held_back_by_conflict``, with the same rule."""
+        return conflicts_uncovered(
+            article=self.article_id,
+            reviewer=self.reviewer_id,
+            day=timezone.localdate(self.completed_at or now or timezone.now()),
+            overridden_at=self.conflict_overridden_at or NEVER_OVERRIDDEN,
+        ).order_by("valid_from", "pk")
+
+    @condition(
+        "Nothing to override: no conflict of interest {obj.reviewer_name} declared with "
+        "“{obj.article}” holds back this review, or an approver has overridden it already."
+    )
+    def has_conflict_to_override(self) -> bool:
+        return self.conflicts_holding_back().exists()
+
     def conflict_refusal(self) -> str:
-        if self.conflict_status == ConflictStatus.UNDECLARED:
-            return (
-                f"{self.reviewer_name} has not declared whether they have a conflict of interest "
-                f"with “{self.article}”: declare it before recommending approval."
-            )
+        """Why this approving recommendation does not count, naming the reviewer and the
+        conflict (shown when an approval is refused)."""
+        conflicts = "; ".join(
+            f"“{declaration.text}” (from {declaration.valid_from:%d %b %Y}"
+            + (f" to {declaration.valid_to:%d %b %Y}" if declaration.valid_to else "")
+            + ")"
+            for declaration in self.conflicts_holding_back()
+        )
         return (
-            f"{self.reviewer_name} declared a conflict of interest with “{self.article}”: an "
-            "approving recommendation needs an approver's override, with a reason."
+            f"{self.reviewer_name}'s approving recommendation falls within their declared "
+            f"conflict of interest {conflicts} and counts only once an approver overrides it "
+            "with a reason"
         )
 
     @condition(
@@ -384,7 +459,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         conditions=[
             has_recommendation,
             approval_is_backed_by_claim_decisions,
-            recommendation_free_of_conflict,
+            approval_follows_a_declaration,
         ],
         permission=may_act_as_reviewer,
         custom={"label": _("Complete")},
@@ -426,12 +501,14 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=conflict_status,
-        source=ConflictStatus.DECLARED,
+        source=list(ConflictStatus.values),
         target=ConflictStatus.OVERRIDDEN,
+        conditions=[has_conflict_to_override],
         permission=may_override_conflict,
         custom={"label": _("Override the conflict")},
     )
     def override_conflict(self, *, overridden_by=None, reason="", overridden_at=None):
+        """Covers the conflicts declared until now; one declared later needs its own."""
         self.conflict_overridden_by = overridden_by
         self.conflict_override_reason = reason
         self.conflict_overridden_at = overridden_at or timezone.now()

@@ -473,7 +473,7 @@ def reminder_send(*, reminder_id: int) -> Reminder | None:
         else:
             reminder.sent_at = timezone.now()
             reminder.last_error = ""
-        reminder.save(update_fields=["attempts", "sent_at", "last_error"])
+        reminder.save(update_fields=["attempts", "sent_at", "last_error", "recipient"])
     if failure is not None:
         raise failure
     return reminder
@@ -571,12 +571,43 @@ def _review_cycle_context(reminder: Reminder, *, now) -> dict:
     }
 
 
-def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
-    """The email for a reminder, rendered from ``templates/reviewers/email/<kind>.*``."""
-    if not reminder.recipient:
+def reminder_recipient(reminder: Reminder):
+    """Who a reminder is for, as things stand now: the reviewer, the editor who assigned the
+    review (escalation, all reviews in: the round's last assigner) or the article's editor."""
+    if reminder.kind == ReminderKind.ESCALATION:
+        return reminder.assignment.assigned_by
+    if reminder.assignment_id:
+        return reminder.assignment.reviewer
+    article = reminder.article
+    if reminder.kind == ReminderKind.ALL_REVIEWS_IN:
+        last = (
+            article.assignments.in_round(reminder.occurrence)
+            .select_related("assigned_by")
+            .order_by("-assigned_at", "-pk")
+            .first()
+        )
+        return last.assigned_by if last is not None else None
+    return article.created_by
+
+
+def _check_recipient(reminder: Reminder) -> None:
+    """Every notice re-checks its recipient when it is sent (DESIGN §6), under the ledger row's
+    lock: someone deactivated since the reminder was reserved gets nothing, and the row says
+    why; someone whose address changed gets it at the new one, which the row records."""
+    person = reminder_recipient(reminder)
+    if person is not None and not person.is_active:
+        name = person.get_full_name() or person.get_username()
+        raise ReminderNotSent(f"Not sent: {name} was deactivated and no longer has access.")
+    if person is None or not reminder.recipient or not person.email:
         raise ReminderNotSent(
             "Not sent: the recipient has no email address or no longer has access."
         )
+    reminder.recipient = person.email
+
+
+def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The email for a reminder, rendered from ``templates/reviewers/email/<kind>.*``."""
+    _check_recipient(reminder)
     now = timezone.now()
     about = _assignment_context if reminder.assignment_id else _article_context
     context = {"reminder": reminder, **about(reminder, now=now)}

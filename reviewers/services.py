@@ -211,7 +211,8 @@ def _note_standing_conflict(assignment: ReviewAssignment, *, actor) -> None:
 def assignment_conflict_override(
     *, assignment: ReviewAssignment, actor, reason: str
 ) -> ReviewAssignment:
-    """An approver lets a reviewer with a declared conflict recommend approval, saying why."""
+    """An approver lets the approving recommendation of a reviewer with a declared conflict
+    count, saying why; it covers the conflicts declared so far (DESIGN §3 I8)."""
     reason = (reason or "").strip()
     if not reason:
         raise EditorialError(
@@ -502,8 +503,10 @@ def declaration_add(
     valid_to: date | None = None,
 ) -> DeclarationOfInterest:
     """Record a dated declaration of interest on a board member's profile (shown on /board/
-    while in force). One naming an article is a conflict with it: the member's open
-    assignments on that article then carry it, blocking an approving recommendation."""
+    while in force). One naming an article is a conflict with it: every recommendation of the
+    member on that article made within its period, before or after it was declared, counts
+    only with an approver's override (DESIGN §3 I8, asked when approving); open assignments
+    show it at once when it is already in force."""
     _require_profile_owner_or_manager(profile, actor)
     if kind not in InterestKind.values:
         raise EditorialError(f"“{kind}” is not a kind of interest.")
@@ -556,6 +559,8 @@ def declaration_end(
     if valid_to < declaration.valid_from:
         raise EditorialError("A declaration of interest ends on or after the day it starts.")
     with transaction.atomic():
+        if declaration.article_id is not None:
+            lock_article(declaration.article_id)  # its period decides what approval counts
         locked = DeclarationOfInterest.objects.select_for_update().get(pk=declaration.pk)
         locked.valid_to = valid_to
         return save_with_history(locked, actor=actor, reason=f"ended {valid_to}: {reason}")

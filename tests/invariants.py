@@ -1,9 +1,12 @@
 """Checks of DESIGN §3's invariants against the database, shared by race and stateful tests."""
 
+from django.conf import settings
+from django.utils import timezone
+
 from articles.choices import STANDING_APPROVAL_STATUSES, ClaimStatus, ReviewStatus
 from articles.models import Article, Claim
-from reviewers.choices import Decision
-from reviewers.models import ClaimDecision, ReviewAssignment
+from reviewers.choices import AssignmentStatus, Decision, Recommendation
+from reviewers.models import ClaimDecision, DeclarationOfInterest, ReviewAssignment
 
 
 def badge_violations(article_id: int) -> list[str]:
@@ -66,3 +69,58 @@ def decision_after_cancel_violations(assignment_id: int) -> list[str]:
         assignment_id=assignment_id, created_at__gt=cancelled.history_date
     )
     return [f"decision {decision.pk} made after the cancellation" for decision in late]
+
+
+def _as_of(history, moment):
+    """The historical row of one object as it stood at ``moment`` (None before it existed)."""
+    return history.filter(history_date__lte=moment).order_by("-history_date", "-history_id").first()
+
+
+def conflict_violations(article_id: int) -> list[str]:
+    """I8, read from history: every approval of ``article_id`` rested on a quorum of approving
+    recommendations that no conflict of interest held back *as the declarations stood then*:
+    a declaration recorded by the approval, naming the article, by the reviewer, in force on
+    the day of the recommendation, and not covered by an override made after it was declared.
+    """
+    article = Article.objects.get(pk=article_id)
+    approvals = {
+        (row.approved_at, row.round)
+        for row in article.history.filter(
+            review_status=ReviewStatus.APPROVED, approved_at__isnull=False
+        )
+    }
+    problems = []
+    for approved_at, round_number in sorted(approvals):
+        declarations = [
+            state
+            for declaration in DeclarationOfInterest.objects.filter(article=article)
+            if (state := _as_of(declaration.history, approved_at)) is not None
+        ]
+        counted = []
+        for assignment in ReviewAssignment.objects.filter(article=article, round=round_number):
+            then = _as_of(assignment.history, approved_at)
+            if then is None or (then.status, then.recommendation) != (
+                AssignmentStatus.COMPLETED,
+                Recommendation.APPROVE,
+            ):
+                continue
+            day = timezone.localdate(then.completed_at)
+            holding = [
+                declaration
+                for declaration in declarations
+                if declaration.profile.user_id == then.reviewer_id
+                and declaration.valid_from <= day
+                and (declaration.valid_to is None or day <= declaration.valid_to)
+                and (
+                    then.conflict_overridden_at is None
+                    or declaration.declared_at > then.conflict_overridden_at
+                )
+            ]
+            if not holding:
+                counted.append(then)
+        if len(counted) < settings.EDITORIAL_REVIEW_QUORUM:
+            problems.append(
+                f"approved at {approved_at} (round {round_number}) on {len(counted)} approving "
+                "recommendation(s) free of conflicts of interest"
+            )
+    return problems

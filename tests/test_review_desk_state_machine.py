@@ -1,16 +1,19 @@
-"""Random sequences of real services by random people, with DESIGN §3 I1–I4 and I7 checked
+"""Random sequences of real services by random people, with DESIGN §3 I1–I4, I7 and I8 checked
 after every step (Hypothesis stateful testing).
 
 Each example starts from one article with claims, two references, an editor who wrote it, a
 second editor, two board reviewers, an approver and a staff member with no role. Rules call the
 services exactly as the admin does; a refusal must be an ``EditorialError`` and must change
-nothing. Each example runs in a savepoint that is rolled back afterwards.
+nothing. Reviewers declare conflicts of interest (in force, future-dated, retroactive, ended)
+and the clock moves on by days (time-machine). Each example runs in a savepoint that is rolled
+back afterwards.
 """
 
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
@@ -25,7 +28,7 @@ from articles.models import Article, Claim, Reference
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.history import SYSTEM_PREFIX
 from reviewers import services as reviewer_services
-from reviewers.choices import ACTIVE_ASSIGNMENT_STATUSES, Decision
+from reviewers.choices import ACTIVE_ASSIGNMENT_STATUSES, Decision, InterestKind
 from reviewers.models import ClaimDecision, ReviewAssignment
 from tests.factories import (
     ApproverFactory,
@@ -35,7 +38,7 @@ from tests.factories import (
     UserFactory,
     article_with_claims,
 )
-from tests.invariants import badge_violations
+from tests.invariants import badge_violations, conflict_violations
 
 PEOPLE = ("author", "editor", "reviewer_a", "reviewer_b", "approver", "stranger")
 REVIEWERS = ("reviewer_a", "reviewer_b", "approver")
@@ -64,6 +67,8 @@ def _history_rows() -> int:
 class ReviewDesk(RuleBasedStateMachine):
     @initialize()
     def open_the_desk(self):
+        self._clock = time_machine.travel(timezone.now(), tick=True)
+        self._now = self._clock.start()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.people = {
@@ -92,6 +97,8 @@ class ReviewDesk(RuleBasedStateMachine):
         if hasattr(self, "_atomic"):
             transaction.set_rollback(True)
             self._atomic.__exit__(None, None, None)
+        if hasattr(self, "_clock"):
+            self._clock.stop()
 
     # Helpers.
 
@@ -210,6 +217,33 @@ class ReviewDesk(RuleBasedStateMachine):
                 )
             )
 
+    @rule(
+        reviewer=st.sampled_from(REVIEWERS),
+        by_themselves=st.booleans(),
+        starts_in_days=st.integers(-20, 5),
+        lasts_days=st.none() | st.integers(0, 10),
+    )
+    def declare_conflict(self, reviewer, by_themselves, starts_in_days, lasts_days):
+        """In force now, future-dated, retroactive (before recommendations already made) or
+        already over; by the reviewer, or by someone who may not declare for them."""
+        member = self.people[reviewer]
+        valid_from = timezone.localdate() + timedelta(days=starts_in_days)
+        self.attempt(
+            lambda: reviewer_services.declaration_add(
+                profile=member.reviewer_profile,
+                kind=InterestKind.FINANCIAL,
+                text="Speaker fees from the maker of a phosphate binder.",
+                article=self.article(),
+                valid_from=valid_from,
+                valid_to=None if lasts_days is None else valid_from + timedelta(days=lasts_days),
+                actor=member if by_themselves else self.people["editor"],
+            )
+        )
+
+    @rule(days=st.integers(1, 10))
+    def days_pass(self, days):
+        self._now.shift(timedelta(days=days))
+
     @rule(person=st.sampled_from(PEOPLE), claim=st.integers(0, 5), text=WORDS)
     def edit_wording(self, person, claim, text):
         claims = self.claims()
@@ -285,15 +319,18 @@ class ReviewDesk(RuleBasedStateMachine):
         claims = self.claims()
         sent_back = [claim for claim in claims if claim.review_status == "changes_requested"]
         pending = [claim for claim in claims if claim.review_status == "pending"]
+        held_back = (
+            article.assignments.standing().in_round(article.round).held_back_by_conflict().first()
+        )
         if article.review_status == ReviewStatus.CHANGES_REQUESTED:
             step = lambda: services.article_resubmit(article=article, actor=editor)  # noqa: E731
         elif article.review_status == ReviewStatus.APPROVED:
             step = lambda: services.article_start_periodic_review(  # noqa: E731
                 article=article, actor=editor
             )
-        elif active is not None and active.conflict_status == "declared":
+        elif held_back is not None:
             step = lambda: reviewer_services.assignment_conflict_override(  # noqa: E731
-                assignment=active, actor=approver, reason="Minor and declared; no other expert"
+                assignment=held_back, actor=approver, reason="Minor and declared; no other expert"
             )
         elif active is not None and active.status == "assigned":
             step = lambda: reviewer_services.assignment_accept(  # noqa: E731
@@ -385,6 +422,11 @@ class ReviewDesk(RuleBasedStateMachine):
         for assignment in article.assignments.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES):
             assert assignment.round == article.round
 
+    @invariant()
+    def i8_conflicts_hold_over_time(self):
+        if hasattr(self, "article_id"):
+            assert conflict_violations(self.article_id) == []
+
 
 ReviewDesk.TestCase.settings = settings(
     max_examples=30,
@@ -396,7 +438,7 @@ ReviewDesk.TestCase.settings = settings(
 
 
 @pytest.mark.django_db
-def test_i1_to_i4_and_i7_hold_whatever_people_do():
+def test_i1_to_i4_i7_and_i8_hold_whatever_people_do():
     REACHED.clear()
     ReviewDesk.TestCase().runTest()
     assert REACHED[ReviewStatus.APPROVED], "no example reached an approved article"

@@ -78,6 +78,33 @@ def test_all_reviews_in_is_on_the_editors_desk_with_the_emailed_notice(
     assert "emailed" in page
 
 
+def test_all_reviews_in_says_which_recommendation_a_later_conflict_holds_back(
+    client, editor, reviewer, article
+):
+    """The desk shows the approval's own rule (DESIGN §3 I8): a conflict declared after the
+    recommendation, for a period covering it, holds it back until an approver overrides it."""
+    assignment = article.assignments.get()
+    reviewer_services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
+    reviewer_services.claims_decide(
+        claims=list(article.sections.get().claims.all()), actor=reviewer, decision="approve"
+    )
+    reviewer_services.assignment_complete(
+        assignment=assignment, actor=reviewer, recommendation="approve"
+    )
+    name = reviewer.get_full_name()
+    assert f"{name}: approve (conflict" not in desk(client, editor)
+
+    reviewer_services.declaration_add(
+        profile=reviewer.reviewer_profile,
+        kind="financial",
+        text="Shares in the binder's maker.",
+        article=article,
+        valid_from=timezone.localdate() - timedelta(days=30),
+        actor=reviewer,
+    )
+    assert f"{name}: approve (conflict of interest: counts once overridden)" in desk(client, editor)
+
+
 def test_an_article_sent_back_is_on_the_editors_desk_with_the_note(
     client, editor, reviewer, article
 ):

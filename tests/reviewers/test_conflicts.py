@@ -2,12 +2,15 @@
 “no conflict with this article” or names one; a declared conflict blocks that reviewer's
 approving recommendation until an approver overrides it with a reason. All in history."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
-from articles.models import Claim
+from articles.choices import ReviewStatus
+from articles.models import Article, Claim
+from articles.services import article_approve
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from reviewers import services
 from reviewers.choices import AssignmentStatus, ConflictStatus, InterestKind, Recommendation
@@ -38,6 +41,10 @@ def approve_claims(article, reviewer):
 
 def reload(assignment) -> ReviewAssignment:
     return ReviewAssignment.objects.get(pk=assignment.pk)
+
+
+def reload_article(article) -> Article:
+    return Article.objects.get(pk=article.pk)
 
 
 class TestAccepting:
@@ -95,17 +102,18 @@ class TestAccepting:
 
 
 class TestBlockAndOverride:
-    def test_a_declared_conflict_blocks_the_approving_recommendation(
+    def test_a_declared_conflict_keeps_the_approving_recommendation_from_counting(
         self, assignment, reviewer, under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
         approve_claims(under_review, reviewer)
+        services.assignment_complete(
+            assignment=assignment, actor=reviewer, recommendation="approve"
+        )
 
-        with pytest.raises(EditorialError, match="declared a conflict of interest"):
-            services.assignment_complete(
-                assignment=assignment, actor=reviewer, recommendation="approve"
-            )
-        assert reload(assignment).status == AssignmentStatus.ACCEPTED
+        with pytest.raises(EditorialError, match="falls within their declared conflict"):
+            article_approve(article=under_review, actor=ApproverFactory())
+        assert reload_article(under_review).review_status == ReviewStatus.UNDER_REVIEW
 
     def test_a_conflicted_reviewer_may_still_request_changes(self, assignment, reviewer):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
@@ -181,7 +189,7 @@ class TestBlockAndOverride:
 
     def test_nothing_to_override_without_a_declared_conflict(self, assignment, reviewer):
         services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
-        with pytest.raises(EditorialError, match="it is No conflict"):
+        with pytest.raises(EditorialError, match="Nothing to override"):
             services.assignment_conflict_override(
                 assignment=assignment, actor=ApproverFactory(), reason="Just in case"
             )
@@ -284,3 +292,137 @@ class TestDeclarations:
         )
         services.assignment_accept(assignment=assignment, actor=member, conflict=CONFLICT)
         assert ReviewerProfile.objects.get(user=member).declarations.get().text == CONFLICT
+
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+class TestConflictsHoldOverTime:
+    """DESIGN §3 I8: a conflict counts for every recommendation made inside its declared
+    period, whenever it was declared; judged when approving, against the declarations."""
+
+    @pytest.fixture
+    def reviewed(self, editor, reviewer):
+        """At T0: under review; the reviewer accepted declaring no conflict and approved
+        every claim, but has not completed the review yet."""
+        with time_machine.travel(T0):
+            article = assign_and_start(
+                article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+            )
+            assignment = article.assignments.get()
+            services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
+            approve_claims(article, reviewer)
+        return article, assignment
+
+    @staticmethod
+    def declare(reviewer, article, **period):
+        return services.declaration_add(
+            profile=reviewer.reviewer_profile,
+            kind=InterestKind.FINANCIAL,
+            text=CONFLICT,
+            article=article,
+            actor=reviewer,
+            reason="Declared on the profile",
+            **period,
+        )
+
+    @staticmethod
+    def recommend_approval(assignment, reviewer):
+        services.assignment_complete(
+            assignment=assignment, actor=reviewer, recommendation="approve"
+        )
+
+    @staticmethod
+    def refused_approval(article, approver, reviewer):
+        with pytest.raises(EditorialError) as refusal:
+            article_approve(article=article, actor=approver)
+        assert reload_article(article).review_status == ReviewStatus.UNDER_REVIEW
+        message = str(refusal.value)
+        assert (reviewer.get_full_name() or reviewer.username) in message
+        assert CONFLICT in message
+        return message
+
+    def override_and_approve(self, article, assignment, approver):
+        services.assignment_conflict_override(
+            assignment=reload(assignment), actor=approver, reason="Declared; a second reviewer"
+        )
+        approved = article_approve(article=reload_article(article), actor=approver)
+        assert approved.review_status == ReviewStatus.APPROVED
+
+    def test_a_future_dated_conflict_holds_once_its_start_date_comes(self, reviewed, reviewer):
+        article, assignment = reviewed
+        approver = ApproverFactory()
+        with time_machine.travel(T0):
+            self.declare(reviewer, article, valid_from=T0.date() + 3 * DAY)
+        with time_machine.travel(T0 + 4 * DAY):
+            self.recommend_approval(assignment, reviewer)
+            message = self.refused_approval(article, approver, reviewer)
+            assert "only once an approver overrides it" in message
+            self.override_and_approve(article, assignment, approver)
+
+    def test_a_conflict_declared_after_the_approving_recommendation_holds_it_back(
+        self, reviewed, reviewer
+    ):
+        article, assignment = reviewed
+        approver = ApproverFactory()
+        with time_machine.travel(T0):
+            self.recommend_approval(assignment, reviewer)
+        with time_machine.travel(T0 + 2 * DAY):
+            self.declare(reviewer, article, valid_from=T0.date() - 30 * DAY)
+            self.refused_approval(article, approver, reviewer)
+            assert reload_article(article).approving_recommendations() == 0
+            self.override_and_approve(article, assignment, approver)
+
+    def test_a_conflict_that_ended_before_the_recommendation_does_not_hold_it_back(
+        self, editor, reviewer
+    ):
+        with time_machine.travel(T0):
+            article = assign_and_start(
+                article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+            )
+            assignment = article.assignments.get()
+            services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
+            approve_claims(article, reviewer)
+        with time_machine.travel(T0 + 2 * DAY):
+            services.declaration_end(
+                declaration=reload(assignment).declared_conflict,
+                valid_to=T0.date() + DAY,
+                actor=reviewer,
+                reason="Sold the shares",
+            )
+        with time_machine.travel(T0 + 3 * DAY):
+            self.recommend_approval(assignment, reviewer)
+            approved = article_approve(article=reload_article(article), actor=ApproverFactory())
+        assert approved.review_status == ReviewStatus.APPROVED
+
+    def test_a_recommendation_before_a_conflict_starts_still_counts(self, reviewed, reviewer):
+        article, assignment = reviewed
+        with time_machine.travel(T0):
+            self.recommend_approval(assignment, reviewer)
+        with time_machine.travel(T0 + DAY):
+            self.declare(reviewer, article, valid_from=T0.date() + DAY)
+            approved = article_approve(article=reload_article(article), actor=ApproverFactory())
+        assert approved.review_status == ReviewStatus.APPROVED
+
+    def test_an_override_does_not_cover_a_conflict_declared_after_it(self, reviewed, reviewer):
+        article, assignment = reviewed
+        approver = ApproverFactory()
+        with time_machine.travel(T0):
+            self.declare(reviewer, article)
+            services.assignment_conflict_override(
+                assignment=reload(assignment), actor=approver, reason="Small and declared"
+            )
+            self.recommend_approval(assignment, reviewer)
+        with time_machine.travel(T0 + DAY):
+            services.declaration_add(
+                profile=reviewer.reviewer_profile,
+                kind=InterestKind.PERSONAL,
+                text="My brother leads the trial cited in section 2.",
+                article=article,
+                valid_from=T0.date() - DAY,
+                actor=reviewer,
+            )
+            with pytest.raises(EditorialError, match="My brother leads the trial"):
+                article_approve(article=reload_article(article), actor=approver)
+            self.override_and_approve(article, assignment, approver)

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from kombu.exceptions import OperationalError
 
+from articles import services as article_services
 from reviewers import services
 from reviewers.models import Reminder
 from reviewers.reminders import reminder_send, reminders_sweep
@@ -460,6 +461,72 @@ class TestExactlyOnce:
         assert reminder.sent_at is None
         assert reminder.last_error == "Not sent: the assignment is Cancelled."
         assert mail.outbox == []
+
+
+class TestRecipientRecheckedWhenSent:
+    """DESIGN §6: every notice re-checks its recipient when it is sent. A reminder reserved
+    before its recipient was deactivated is not sent after it, and the ledger says why."""
+
+    @staticmethod
+    def reserve(at, kind):
+        with time_machine.travel(at, tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        return Reminder.objects.get(kind=kind)
+
+    @staticmethod
+    def assert_not_sent_to_the_deactivated(reminder, person):
+        with time_machine.travel(reminder.created_at + hours(1), tick=False):
+            assert reminder_send(reminder_id=reminder.pk) is None
+        reminder.refresh_from_db()
+        assert reminder.sent_at is None
+        name = person.get_full_name() or person.username
+        assert reminder.last_error == f"Not sent: {name} was deactivated and no longer has access."
+        assert mail.outbox == []
+
+    def test_escalation_reserved_before_the_editor_was_deactivated_is_not_sent(self, assignment):
+        reminder = self.reserve(DUE + hours(72), "escalation")
+        assert reminder.recipient == assignment.assigned_by.email
+        services.user_deactivate(user=assignment.assigned_by, actor=None, reason="Left")
+        self.assert_not_sent_to_the_deactivated(reminder, assignment.assigned_by)
+
+    @pytest.mark.parametrize(
+        ("kind", "at"),
+        [
+            ("new_assignment", T0 + hours(1)),
+            ("due_soon", DUE - hours(48)),
+            ("overdue", DUE + hours(1)),
+        ],
+    )
+    def test_reviewer_reminder_reserved_before_the_reviewer_was_deactivated_is_not_sent(
+        self, assignment, kind, at
+    ):
+        reminder = self.reserve(at, kind)
+        services.user_deactivate(user=assignment.reviewer, actor=None, reason="Left the board")
+        self.assert_not_sent_to_the_deactivated(reminder, assignment.reviewer)
+
+    def test_all_reviews_in_reserved_before_the_editor_was_deactivated_is_not_sent(
+        self, editor, reviewer
+    ):
+        with time_machine.travel(T0, tick=False):
+            article = article_with_claims(editor=editor)
+            services.assignment_create(article=article, reviewer=reviewer, due_at=DUE, actor=editor)
+            article = article_services.article_start_review(article=article, actor=editor)
+        with time_machine.travel(T0 + hours(2), tick=False):
+            TestArticleNotices.finish(article, reviewer)
+        reminder = self.reserve(T0 + hours(3), "all_reviews_in")
+        services.user_deactivate(user=editor, actor=None, reason="Left the publisher")
+        self.assert_not_sent_to_the_deactivated(reminder, editor)
+
+    def test_a_changed_address_gets_the_reminder_and_the_ledger_records_it(self, assignment):
+        reminder = self.reserve(DUE - hours(48), "due_soon")
+        assignment.reviewer.email = "new-address@example.org"
+        assignment.reviewer.save()
+        reminder_send(reminder_id=reminder.pk)
+        reminder.refresh_from_db()
+        assert (reminder.recipient, mail.outbox[0].to) == (
+            "new-address@example.org",
+            ["new-address@example.org"],
+        )
 
 
 @pytest.fixture

@@ -182,3 +182,28 @@ def test_an_editor_who_was_deactivated_gets_no_reminder(sweep, article, editor):
     reminder = Reminder.objects.get(kind="review_due_soon")
     assert reminder.recipient == ""
     assert "no longer has access" in reminder.last_error
+
+
+@pytest.mark.parametrize(
+    ("kind", "day"),
+    [("review_due_soon", DUE - timedelta(days=30)), ("review_overdue", DUE + timedelta(days=1))],
+)
+def test_a_reminder_reserved_before_the_editor_was_deactivated_is_not_sent(
+    article, editor, kind, day
+):
+    """DESIGN §6: the recipient is checked again when the reminder is sent."""
+    from reviewers.reminders import reminder_send, reminders_sweep
+    from reviewers.services import user_deactivate
+
+    with time_machine.travel(at(day), tick=False):
+        reminders_sweep(deliver=lambda ids: None)
+    reminder = Reminder.objects.get(kind=kind)
+    assert reminder.recipient == editor.email
+    user_deactivate(user=editor, actor=None, reason="Left the publisher")
+
+    with time_machine.travel(at(day, hour=10), tick=False):
+        assert reminder_send(reminder_id=reminder.pk) is None
+    reminder.refresh_from_db()
+    assert reminder.sent_at is None
+    assert reminder.last_error == "Not sent: Elena Marsh was deactivated and no longer has access."
+    assert mail.outbox == []

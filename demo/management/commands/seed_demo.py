@@ -497,7 +497,7 @@ class Command(BaseCommand):
         write("    shows each claim beside its references: approve (key a) or request changes (r),")
         write("    then complete the review at the end.")
         write("  dr.lindqvist: declared a conflict with the seed article; an approving")
-        write("    recommendation from her needs dr.reyes's override, with a reason.")
+        write("    recommendation from her counts only with dr.reyes's override, with a reason.")
         write("  dr.reyes: approve the article once the claims and references are in order.")
         write("  editor: Reader feedback (the queue), the governance dashboard and its CSV.")
         write("  admin: every change, with who and why, under History.")
