@@ -240,6 +240,17 @@ class ReviewScreen:
                     notes=notes.get(f"section-{section.order}", []),
                 )
             )
+        # A note about a claim or section this filter hides (just approved under "Undecided")
+        # goes to the top of the page rather than nowhere.
+        shown = {section.anchor for section in sections} | {
+            card.anchor for section in sections for card in section.cards
+        }
+        page_notes = [
+            message
+            for place, placed in notes.items()
+            if place not in shown and place not in ("complete", "answer")
+            for message in placed
+        ]
         to_decide = review.to_decide()
         decided = review.decided_count()
         counts = {
@@ -274,7 +285,7 @@ class ReviewScreen:
             "is_overdue": assignment.is_overdue(),
             "recommendations": Recommendation.choices,
             "interest_kinds": InterestKind.choices,
-            "page_notes": notes.get("", []),
+            "page_notes": page_notes,
             "complete_notes": notes.get("complete", []),
             "answer_notes": notes.get("answer", []),
             "current_assignment": self._current_assignment(assignment),

@@ -141,6 +141,15 @@ class TestDeciding:
         response = decide(client, assignment, claims_of(article)[0], show="undecided")
         assert response.url.endswith("?show=undecided#claim-2")
 
+    def test_under_a_filter_that_hides_the_claim_its_confirmation_is_still_shown(
+        self, client, reviewer, assignment, article
+    ):
+        client.force_login(reviewer)
+        decide(client, assignment, claims_of(article)[0], show="undecided")
+        page = client.get(screen(assignment) + "?show=undecided").text
+        assert 'id="claim-1"' not in page
+        assert "Claim 1 approved." in page
+
     def test_request_changes_needs_a_comment_and_changes_nothing_without(
         self, client, reviewer, assignment, article
     ):
