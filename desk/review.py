@@ -210,7 +210,9 @@ class ReviewScreen:
         show = request.GET.get("show", "all")
         if show not in FILTERS:
             show = "all"
-        return TemplateResponse(request, self.template, self.context(request, assignment, show))
+        context = self.context(request, assignment, show)
+        context["complete_draft"] = request.session.pop(_complete_draft_key(assignment), {})
+        return TemplateResponse(request, self.template, context)
 
     def context(self, request, assignment: ReviewAssignment, show: str) -> dict:
         review = review_for_assignment(assignment)
@@ -453,6 +455,11 @@ class ReviewScreen:
             messages.error(
                 request, self._explained(error.message, assignment), extra_tags="complete"
             )
+            # The form comes back as it was sent, so a refusal costs no retyping.
+            request.session[_complete_draft_key(assignment)] = {
+                "recommendation": recommendation if recommendation in Recommendation.values else "",
+                "note": note,
+            }
         else:
             messages.success(
                 request,
@@ -515,6 +522,11 @@ class ReviewScreen:
         else:
             messages.success(request, done, extra_tags="answer")
         return self._back(assignment, request)
+
+
+def _complete_draft_key(assignment: ReviewAssignment) -> str:
+    """Where a refused completion's recommendation and note wait for the page's next showing."""
+    return f"desk-review-complete-{assignment.pk}"
 
 
 def _split_messages(request) -> dict[str, list]:

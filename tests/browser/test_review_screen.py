@@ -104,6 +104,7 @@ def test_a_reviewer_reviews_the_demo_article_on_the_review_screen(
     # An approving recommendation is refused while claims are undecided or sent back.
     decided_before = progress(page)
     page.locator("input[name=recommendation][value=approve]").check()
+    page.fill("#complete-note", "Sound overall.")
     page.get_by_role("button", name="Complete the review").click()
     refusal = page.locator("#review-complete .review-note.error")
     expect(refusal).to_contain_text("cannot recommend approving")
@@ -111,6 +112,9 @@ def test_a_reviewer_reviews_the_demo_article_on_the_review_screen(
     expect(refusal).to_contain_text("sent back for changes")
     expect(refusal.locator('a[href="#claim-3"]')).to_have_count(1)
     assert progress(page) == decided_before
+    # The refused form is as it was sent: nothing to pick or type again.
+    expect(page.locator("input[name=recommendation][value=approve]")).to_be_checked()
+    expect(page.locator("#complete-note")).to_have_value("Sound overall.")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"review-refused-{javascript=}.png"))
 

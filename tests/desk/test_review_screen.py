@@ -347,6 +347,17 @@ class TestCompleting:
         assert "1 claim was sent back for changes" in message
         assert '<a href="#claim-3">3</a>' in message
 
+    def test_a_refused_completion_keeps_the_recommendation_and_the_note(
+        self, client, reviewer, assignment
+    ):
+        client.force_login(reviewer)
+        note = "Sound overall; see claim 2."
+        client.post(screen(assignment, "complete"), {"recommendation": "approve", "note": note})
+        page = client.get(screen(assignment)).text
+        assert "cannot recommend approving" in page
+        assert 'value="approve" required checked' in page
+        assert f">\n{note}</textarea>" in page
+
     def test_request_changes_needs_a_note_then_sends_the_article_back(
         self, client, reviewer, assignment, article
     ):
