@@ -209,7 +209,9 @@ class ReviewScreen:
         show = request.GET.get("show", "all")
         if show not in FILTERS:
             show = "all"
-        return TemplateResponse(request, self.template, self.context(request, assignment, show))
+        context = self.context(request, assignment, show)
+        context["complete_draft"] = request.session.pop(_complete_draft_key(assignment), {})
+        return TemplateResponse(request, self.template, context)
 
     def context(self, request, assignment: ReviewAssignment, show: str) -> dict:
         review = review_for_assignment(assignment)
@@ -239,6 +241,17 @@ class ReviewScreen:
                     notes=notes.get(f"section-{section.order}", []),
                 )
             )
+        # A note about a claim or section this filter hides (just approved under "Undecided")
+        # goes to the top of the page rather than nowhere.
+        shown = {section.anchor for section in sections} | {
+            card.anchor for section in sections for card in section.cards
+        }
+        page_notes = [
+            message
+            for place, placed in notes.items()
+            if place not in shown and place not in ("complete", "answer")
+            for message in placed
+        ]
         to_decide = review.to_decide()
         decided = review.decided_count()
         counts = {
@@ -273,7 +286,7 @@ class ReviewScreen:
             "is_overdue": assignment.is_overdue(),
             "recommendations": Recommendation.choices,
             "interest_kinds": InterestKind.choices,
-            "page_notes": notes.get("", []),
+            "page_notes": page_notes,
             "complete_notes": notes.get("complete", []),
             "answer_notes": notes.get("answer", []),
             "current_assignment": self._current_assignment(assignment),
@@ -441,6 +454,11 @@ class ReviewScreen:
             messages.error(
                 request, self._explained(error.message, assignment), extra_tags="complete"
             )
+            # The form comes back as it was sent, so a refusal costs no retyping.
+            request.session[_complete_draft_key(assignment)] = {
+                "recommendation": recommendation if recommendation in Recommendation.values else "",
+                "note": note,
+            }
         else:
             messages.success(
                 request,
@@ -503,6 +521,11 @@ class ReviewScreen:
         else:
             messages.success(request, done, extra_tags="answer")
         return self._back(assignment, request)
+
+
+def _complete_draft_key(assignment: ReviewAssignment) -> str:
+    """Where a refused completion's recommendation and note wait for the page's next showing."""
+    return f"desk-review-complete-{assignment.pk}"
 
 
 def _split_messages(request) -> dict[str, list]:

@@ -3,7 +3,10 @@
    The page works as plain HTML forms and links (each POST redirects back to an anchor). With
    JavaScript, the same forms and filter links are fetched instead and the page's changing part,
    #review-main, is swapped for the one in the answer, keeping the claim in view where it was.
-   Keys: j / k move between claims, a approves the current claim, r opens its change request. */
+   Keys: j / k move between claims, a approves the current claim and goes on to the next undecided
+   one, r opens its change request. A comment box (a claim's "Request changes…", "Decline…") takes
+   every letter typed: the keys never act while focus is in a text field or such a box is open,
+   and opening one, by mouse or key, puts focus in it. Esc closes it and keeps its text. */
 (function () {
   "use strict";
 
@@ -62,20 +65,97 @@
     return index >= 0 && index + 1 < list.length ? list[index + 1].id : null;
   }
 
-  function firstNeedingDecisionFrom(id) {
-    const list = claims();
-    let start = list.findIndex(function (claim) {
-      return claim.id === id;
+  /* The claims after `claim` in reading order, then those before it (ids): where "the next
+     undecided claim" is looked for once the answer is in, even if a filter hid `claim`. */
+  function idsAround(claim) {
+    const ids = claims().map(function (each) {
+      return each.id;
     });
-    if (start < 0) {
-      start = 0;
-    }
-    for (let i = start; i < list.length; i += 1) {
-      if (list[i].querySelector("[data-approve]")) {
-        return list[i];
+    const index = ids.indexOf(claim.id);
+    return ids.slice(index + 1).concat(ids.slice(0, Math.max(index, 0)));
+  }
+
+  function firstUndecided(ids) {
+    for (const id of ids) {
+      const claim = document.getElementById(id);
+      if (claim && claim.hasAttribute("data-undecided") && main().contains(claim)) {
+        return claim;
       }
     }
     return null;
+  }
+
+  function openCommentBox() {
+    return document.querySelector("details[data-comment-box][open]");
+  }
+
+  function openBox(box) {
+    box.open = true;
+    const text = box.querySelector("textarea");
+    if (text) {
+      text.focus();
+    }
+  }
+
+  function closeBoxes() {
+    const focused = document.activeElement;
+    document.querySelectorAll("details[data-comment-box][open]").forEach(function (box) {
+      box.open = false;
+      if (focused && box.contains(focused)) {
+        box.querySelector("summary").focus();
+      }
+    });
+  }
+
+  /* What is written in the page's text boxes, so that swapping #review-main in loses none of it
+     (a comment being typed while another decision is sent). Keyed by claim id, not number. */
+  function draftKey(text) {
+    const claim = text.form && text.form.querySelector("input[name=claim]");
+    return claim ? "claim " + claim.value + " " + text.name : "#" + text.id;
+  }
+
+  function takeDrafts() {
+    const drafts = new Map();
+    main()
+      .querySelectorAll("textarea")
+      .forEach(function (text) {
+        const box = text.closest("details[data-comment-box]");
+        if (!text.value && !(box && box.open)) {
+          return;
+        }
+        drafts.set(draftKey(text), {
+          value: text.value,
+          open: Boolean(box && box.open),
+          focused: document.activeElement === text,
+          start: text.selectionStart,
+          end: text.selectionEnd,
+        });
+      });
+    return drafts;
+  }
+
+  /* Put the drafts back; true when focus went back into one (the reviewer is still typing). */
+  function restoreDrafts(drafts) {
+    let refocused = false;
+    main()
+      .querySelectorAll("textarea")
+      .forEach(function (text) {
+        const draft = drafts.get(draftKey(text));
+        if (!draft) {
+          return;
+        }
+        text.value = draft.value;
+        const box = text.closest("details[data-comment-box]");
+        if (box && draft.open) {
+          box.open = true;
+        }
+        if (draft.focused) {
+          text.focus({ preventScroll: true });
+          text.setSelectionRange(draft.start, draft.end);
+          refocused = true;
+        }
+      });
+    return refocused;
   }
 
   /* Put the answer's #review-main in place of ours; keep `keep` (an element id) where it was
@@ -131,7 +211,9 @@
     const container = claim || form.closest("section[id]");
     const keepId = container ? container.id : null;
     const followId = claim ? nextClaimId(claim) : null;
+    const around = claim ? idsAround(claim) : [];
     const byKey = form.dataset.byKey === "true";
+    delete form.dataset.byKey;
     const approving = submitter && submitter.hasAttribute("data-approve");
     setBusy(form, true);
     fetch(form.action, {
@@ -142,17 +224,33 @@
     })
       .then(function (response) {
         return response.text().then(function (html) {
+          // Every text box keeps what was typed; the one just sent only if it was refused.
+          const drafts = takeDrafts();
+          const sent = Array.from(form.querySelectorAll("textarea")).map(draftKey);
           if (!swapIn(html, response.url, keepId)) {
             setBusy(form, false);
             return;
           }
           let target = keepId ? document.getElementById(keepId) : null;
-          if (claim && approving) {
-            // After an approval, the next claim that still needs a decision is current.
-            target =
-              firstNeedingDecisionFrom(keepId) ||
-              (followId && document.getElementById(followId)) ||
-              target;
+          const refused = Boolean(target && target.querySelector(".review-note.error"));
+          if (!refused) {
+            sent.forEach(function (key) {
+              drafts.delete(key);
+            });
+          }
+          if (restoreDrafts(drafts)) {
+            return; // the reviewer is typing in a comment box: focus stays there
+          }
+          if (claim && approving && !refused) {
+            // After an approval the next claim needing a decision is current (the legend says so).
+            target = firstUndecided(around) || target;
+            if (target && target.id !== keepId) {
+              const toast = document.getElementById("review-toast");
+              announce(
+                ((toast && toast.textContent) || "") +
+                  " Now on claim " + target.id.replace("claim-", "") + ", the next undecided."
+              );
+            }
           } else if (claim && !target && followId) {
             target = document.getElementById(followId);
           }
@@ -228,12 +326,31 @@
     }
   });
 
+  /* Opening a comment box by mouse (or Enter on its summary) puts focus in it at once, so the
+     next letter typed is the comment's, not a shortcut's. Closing it is left to the browser. */
+  document.addEventListener("click", function (event) {
+    const summary = event.target.closest
+      ? event.target.closest("details[data-comment-box] > summary")
+      : null;
+    if (summary && !summary.parentElement.open) {
+      event.preventDefault();
+      openBox(summary.parentElement);
+    }
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) {
       return;
     }
+    if (event.key === "Escape" && openCommentBox()) {
+      event.preventDefault();
+      closeBoxes();
+      return;
+    }
     const target = event.target;
-    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) {
+    const inTextField =
+      target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (event.isComposing || inTextField) {
       return;
     }
     const key = event.key;
@@ -244,10 +361,19 @@
     if (!list.length) {
       return;
     }
+    event.preventDefault();
+    if (openCommentBox()) {
+      // A comment is being written: a stray letter must never decide or move anything.
+      announce("Keys are off while a comment box is open: Esc closes it, keeping its text.");
+      return;
+    }
+    if (busy) {
+      announce("Still sending the last action; nothing else was done.");
+      return;
+    }
     if (current && !document.body.contains(current)) {
       current = null;
     }
-    event.preventDefault();
     if (key === "j" || key === "k") {
       const index = list.indexOf(current);
       let next;
@@ -268,21 +394,17 @@
     }
     if (key === "a") {
       const button = current.querySelector("[data-approve]");
-      if (button && !busy) {
+      if (button) {
         button.form.dataset.byKey = "true";
         button.form.requestSubmit(button);
-      } else if (!button) {
+      } else {
         announce("This claim cannot be approved now.");
       }
       return;
     }
     const request = current.querySelector("details.request-changes");
     if (request) {
-      request.open = true;
-      const comment = request.querySelector("textarea");
-      if (comment) {
-        comment.focus();
-      }
+      openBox(request);
     } else {
       announce("Changes cannot be requested on this claim now.");
     }

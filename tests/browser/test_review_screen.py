@@ -17,6 +17,8 @@ from playwright.sync_api import expect
 
 from articles.choices import ClaimStatus, ReviewStatus
 from articles.models import Article, Claim
+from articles.outline import claim_numbers
+from reviewers import services
 from reviewers.models import ClaimDecision, ReviewAssignment
 from tests.browser.desk import Person
 
@@ -102,6 +104,7 @@ def test_a_reviewer_reviews_the_demo_article_on_the_review_screen(
     # An approving recommendation is refused while claims are undecided or sent back.
     decided_before = progress(page)
     page.locator("input[name=recommendation][value=approve]").check()
+    page.fill("#complete-note", "Sound overall.")
     page.get_by_role("button", name="Complete the review").click()
     refusal = page.locator("#review-complete .review-note.error")
     expect(refusal).to_contain_text("cannot recommend approving")
@@ -109,6 +112,9 @@ def test_a_reviewer_reviews_the_demo_article_on_the_review_screen(
     expect(refusal).to_contain_text("sent back for changes")
     expect(refusal.locator('a[href="#claim-3"]')).to_have_count(1)
     assert progress(page) == decided_before
+    # The refused form is as it was sent: nothing to pick or type again.
+    expect(page.locator("input[name=recommendation][value=approve]")).to_be_checked()
+    expect(page.locator("#complete-note")).to_have_value("Sound overall.")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"review-refused-{javascript=}.png"))
 
@@ -138,4 +144,142 @@ def test_a_reviewer_reviews_the_demo_article_on_the_review_screen(
     assert statuses.count(ClaimStatus.CHANGES_REQUESTED) == 1
     assert statuses.count(ClaimStatus.APPROVED) == total - 1
     assert ClaimDecision.objects.filter(assignment=assignment).count() == total
+    reviewer.close()
+
+
+# Keyboard safety (issue 20): the shortcuts j, k, a and r must never take the letters of a comment.
+
+# Every shortcut letter, in lower case, as a reviewer would type them in a comment.
+TYPED = "Reference [3] is still a placeholder: please add a major journal's trial and look again."
+assert {"j", "k", "a", "r"} <= set(TYPED)
+
+
+def the_review(demo) -> ReviewAssignment:
+    return ReviewAssignment.objects.get(article=demo, reviewer__username="dr.okafor")
+
+
+def decisions(assignment) -> list[tuple[int, str, str]]:
+    """(claim number, decision, comment) of every decision recorded on the assignment."""
+    numbers = claim_numbers([assignment.article_id])
+    return [
+        (numbers[row.claim_id], row.decision, row.comment)
+        for row in ClaimDecision.objects.filter(assignment=assignment).order_by("pk")
+    ]
+
+
+def is_current(page, number: int) -> None:
+    expect(page.locator(f"#claim-{number}")).to_have_class(re.compile(r"\bis-current\b"))
+
+
+@pytest.mark.parametrize("opened_by", ["mouse", "key"])
+def test_typing_a_comment_decides_nothing_and_is_saved_whole(browser, live_server, demo, opened_by):
+    assignment = the_review(demo)
+    reviewer = Person(browser, live_server.url, "dr.okafor", "demo-reviewer-pass")
+    page = reviewer.page
+    reviewer.open(f"/admin/review/{assignment.pk}/")
+    expect(page.locator("[data-keys-help]")).to_be_visible()
+    box = page.locator("#claim-2 details.request-changes")
+
+    if opened_by == "mouse":
+        # The summary takes the click; the letters must go to the comment box, not the keys.
+        box.locator("summary").click()
+    else:
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        is_current(page, 2)
+        page.keyboard.press("r")
+    page.keyboard.type(TYPED)
+    expect(page.locator("#claim-2-comment")).to_have_value(TYPED)
+
+    # With the box still open, focus elsewhere on the claim: the keys stay off.
+    page.locator("#claim-2 .claim-wordings").click()
+    page.keyboard.type("jakr")
+    expect(page.locator("#review-toast")).to_contain_text("comment box is open")
+    expect(box).to_have_attribute("open", "")
+    expect(page.locator("#claim-2-comment")).to_have_value(TYPED)
+    assert decisions(assignment) == []
+    assert progress(page).startswith("0 of ")
+
+    page.get_by_role("button", name="Send claim 2 back").click()
+    expect(page.locator("#claim-2")).to_contain_text("Changes requested")
+    assert decisions(assignment) == [(2, "request_changes", TYPED)]
+
+    # Once the box is gone the keys act again: j to claim 3, a approves it.
+    is_current(page, 2)
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator("#claim-3")).to_contain_text("Claim 3 approved")
+    assert decisions(assignment) == [(2, "request_changes", TYPED), (3, "approve", "")]
+    reviewer.close()
+
+
+def test_escape_closes_the_comment_box_keeping_its_text_and_the_keys_act_again(
+    browser, live_server, demo
+):
+    assignment = the_review(demo)
+    reviewer = Person(browser, live_server.url, "dr.okafor", "demo-reviewer-pass")
+    page = reviewer.page
+    reviewer.open(f"/admin/review/{assignment.pk}/")
+    page.locator("#claim-1 details.request-changes summary").click()
+    page.keyboard.type("Cite the trial")
+    page.keyboard.press("Escape")
+    expect(page.locator("#claim-1 details.request-changes")).not_to_have_attribute("open", "")
+    is_current(page, 1)
+    page.keyboard.press("a")
+    expect(page.locator("#claim-1")).to_contain_text("Claim 1 approved")
+    assert decisions(assignment) == [(1, "approve", "")]
+    reviewer.close()
+
+
+@pytest.mark.parametrize("show", ["all", "undecided"])
+def test_after_a_the_next_undecided_claim_is_current_and_the_legend_says_so(
+    browser, live_server, demo, show
+):
+    assignment = the_review(demo)
+    claims = {number: pk for pk, number in claim_numbers([demo.pk]).items()}
+    two = Claim.objects.get(pk=claims[2])
+    # Claim 2 is decided already: after claim 1 the next claim needing a decision is 3.
+    services.claims_decide(
+        claims=[two],
+        actor=assignment.reviewer,
+        decision="approve",
+        seen={two.pk: services.snapshot_digest(two.snapshot())},
+    )
+    reviewer = Person(browser, live_server.url, "dr.okafor", "demo-reviewer-pass")
+    page = reviewer.page
+    reviewer.open(f"/admin/review/{assignment.pk}/" + ("?show=undecided" if show != "all" else ""))
+
+    page.locator("#claim-3 .claim-wordings").click()
+    is_current(page, 3)
+    page.keyboard.press("a")
+    expect(page.locator("#review-toast")).to_contain_text("Claim 3 approved")
+    is_current(page, 4)
+    page.keyboard.press("a")
+    expect(page.locator("#review-toast")).to_contain_text("Claim 4 approved")
+    is_current(page, 5)
+    assert [(number, decision) for number, decision, _ in decisions(assignment)] == [
+        (2, "approve"),
+        (3, "approve"),
+        (4, "approve"),
+    ]
+    expect(page.locator("[data-keys-help]")).to_contain_text(
+        "a approve, then go to the next undecided claim"
+    )
+    reviewer.close()
+
+
+def test_a_comment_being_written_survives_a_decision_on_another_claim(browser, live_server, demo):
+    assignment = the_review(demo)
+    reviewer = Person(browser, live_server.url, "dr.okafor", "demo-reviewer-pass")
+    page = reviewer.page
+    reviewer.open(f"/admin/review/{assignment.pk}/")
+    page.locator("#claim-2 details.request-changes summary").click()
+    page.keyboard.type("Cite the trial")
+    page.get_by_role("button", name="Approve claim 1", exact=True).click()
+    expect(page.locator("#claim-1")).to_contain_text("Claim 1 approved")
+    expect(page.locator("#claim-2 details.request-changes")).to_have_attribute("open", "")
+    expect(page.locator("#claim-2-comment")).to_have_value("Cite the trial")
+    page.get_by_role("button", name="Send claim 2 back").click()
+    expect(page.locator("#claim-2")).to_contain_text("Changes requested")
+    assert decisions(assignment) == [(1, "approve", ""), (2, "request_changes", "Cite the trial")]
     reviewer.close()

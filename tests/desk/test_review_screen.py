@@ -141,6 +141,15 @@ class TestDeciding:
         response = decide(client, assignment, claims_of(article)[0], show="undecided")
         assert response.url.endswith("?show=undecided#claim-2")
 
+    def test_under_a_filter_that_hides_the_claim_its_confirmation_is_still_shown(
+        self, client, reviewer, assignment, article
+    ):
+        client.force_login(reviewer)
+        decide(client, assignment, claims_of(article)[0], show="undecided")
+        page = client.get(screen(assignment) + "?show=undecided").text
+        assert 'id="claim-1"' not in page
+        assert "Claim 1 approved." in page
+
     def test_request_changes_needs_a_comment_and_changes_nothing_without(
         self, client, reviewer, assignment, article
     ):
@@ -360,6 +369,17 @@ class TestCompleting:
         (message,) = [note for note in notes(response) if "cannot recommend" in note]
         assert "1 claim was sent back for changes" in message
         assert '<a href="#claim-3">3</a>' in message
+
+    def test_a_refused_completion_keeps_the_recommendation_and_the_note(
+        self, client, reviewer, assignment
+    ):
+        client.force_login(reviewer)
+        note = "Sound overall; see claim 2."
+        client.post(screen(assignment, "complete"), {"recommendation": "approve", "note": note})
+        page = client.get(screen(assignment)).text
+        assert "cannot recommend approving" in page
+        assert 'value="approve" required checked' in page
+        assert f">\n{note}</textarea>" in page
 
     def test_request_changes_needs_a_note_then_sends_the_article_back(
         self, client, reviewer, assignment, article
