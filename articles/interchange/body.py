@@ -2,8 +2,10 @@
 
 ``##`` and ``###`` headings open sections; under them a paragraph is a paragraph claim, a ``-``
 bullet is a claim and a bullet nested in it a sub-claim (one level only). Bracketed numbers
-ending a claim cite references: ``[1]``, ``[1, 2]``, ``[2-4]``. Anything else Markdown offers
-(numbered lists, code, quotes, tables, HTML, other headings) is a problem at its line.
+ending a claim cite references: ``[1]``, ``[1, 2]``, ``[2-4]``. A quote right after a claim's
+text gives its wordings for the other reading levels, one a line (``> patient: …``). Anything
+else Markdown offers (numbered lists, code, other quotes, tables, HTML, other headings) is a
+problem at its line. Texts are escaped as ``escaping`` says.
 
 Reading is bounded: the body is parsed into at most a budget of Markdown blocks, and reading
 stops at the first section or claim past ``EDITORIAL_IMPORT_MAX_CLAIMS``.
@@ -14,8 +16,9 @@ import re
 from django.conf import settings
 from markdown_it import MarkdownIt
 
-from ..choices import ClaimKind
+from ..choices import ClaimKind, ReadingLevel
 from ..models import Section
+from .escaping import is_escaped, read_inline
 from .plan import MAX_REFERENCE_NUMBER, ArticlePlan, ClaimEntry, Problem, SectionEntry
 
 _CITATION_ITEM = r"\d+(?:\s*[-–]\s*\d+)?"
@@ -24,6 +27,10 @@ MAX_RANGE = 50
 MAX_HEADING_LENGTH = Section._meta.get_field("heading").max_length
 # Markdown tokens the claim limit allows: a claim or a section takes at most about ten.
 TOKENS_PER_CLAIM = 12
+
+# The reading levels a quote after a claim gives: the claim's own text is the clinician's.
+OTHER_READING_LEVELS = [level for level in ReadingLevel.values if level != ReadingLevel.CLINICIAN]
+_READING_LEVEL_LINE = re.compile(r"([^:\s]*)\s*:\s?(.*)")
 
 # Markdown blocks that are not part of the format, as an editor would name them.
 _BLOCK_NAMES = {
@@ -52,14 +59,26 @@ def split_citations(text: str) -> tuple[str, list[int], list[str]]:
                 problems.append(problem)
             else:
                 numbers.update(dict.fromkeys(cited))
-    return text[:claim_end].strip(), list(numbers), problems
+    return read_inline(text[:claim_end]), list(numbers), problems
 
 
-def _trailing_citation_lists(text: str) -> tuple[int, list[str]]:
+def citation_like_bracket(text: str) -> int | None:
+    """Where the last bracket of a text opens if it would read as a citation, else None.
+
+    The export escapes that “[” (“\\[2]”), so a wording ending in “[2]” stays text.
+    """
+    claim_end, _ = _trailing_citation_lists(text, escapes=False)
+    if claim_end == len(text):
+        return None
+    return text.rindex("[")
+
+
+def _trailing_citation_lists(text: str, *, escapes: bool = True) -> tuple[int, list[str]]:
     """Where the claim's text ends, and the citation brackets after it in reading order.
 
     It walks back from the end one bracket at a time, so a claim costs time in proportion to
     its length (a regular expression searched from every position took minutes on long ones).
+    A bracket opened by an escaped “\\[” is text, and so is everything before it.
     """
     citation_lists: list[str] = []
     claim_end = len(text)
@@ -71,7 +90,7 @@ def _trailing_citation_lists(text: str) -> tuple[int, list[str]]:
             break
         opening = text.rfind("[", 0, closing - 1)
         match = opening >= 0 and CITATION_LIST.fullmatch(text, opening + 1, closing - 1)
-        if not match:
+        if not match or (escapes and is_escaped(text, opening)):
             break
         citation_lists.append(match.group(1))
         claim_end = opening
@@ -118,6 +137,8 @@ class BodyReader:
         self.claims_read = 0
         self.outside_reported = False
         self.limit_reported = False
+        # The claim whose paragraph ended at this token index: a quote there is its levels.
+        self.levels_at: tuple[int, ClaimEntry] | None = None
         self.token_readers = {
             "heading_open": self.read_heading,
             "bullet_list_open": self.enter_bullet_list,
@@ -127,6 +148,7 @@ class BodyReader:
             "list_item_close": self.close_bullet,
             "paragraph_open": self.read_paragraph,
             **dict.fromkeys(_BLOCK_NAMES, self.refuse_block),
+            "blockquote_open": self.read_reading_levels,
         }
 
     def read(self, body: str) -> None:
@@ -160,7 +182,7 @@ class BodyReader:
         """A ``##`` or ``###`` heading opens a section; any other heading is a problem."""
         token = self.tokens[index]
         line = self.line_of(token)
-        heading = " ".join(self.tokens[index + 1].content.split())
+        heading = read_inline(self.tokens[index + 1].content)
         if self.open_bullets:
             self.problem(
                 line,
@@ -236,14 +258,55 @@ class BodyReader:
             claim = self.open_bullets[-1]
             if claim is not None and claim.text is None:
                 self.fill(claim, content)
+                self.levels_at = (index + 3, claim)
             elif claim is not None:
                 self.problem(line, "A bullet holds one paragraph: start a new bullet instead.")
         elif self.in_section(line):
             claim = ClaimEntry(kind=ClaimKind.PARAGRAPH, line=line)
             self.section.claims.append(claim)
             self.fill(claim, content)
+            self.levels_at = (index + 3, claim)
             self.count_claim(line)
         return index + 3
+
+    def read_reading_levels(self, index: int) -> int:
+        """A quote right after a claim's text: its other wordings, “level: text” a line."""
+        if self.levels_at is None or self.levels_at[0] != index:
+            return self.refuse_block(index)
+        claim = self.levels_at[1]
+        end = _skip_block(self.tokens, index, "blockquote_close")
+        inner = [token.type for token in self.tokens[index + 1 : end - 1]]
+        if inner != ["paragraph_open", "inline", "paragraph_close"]:
+            self.problem(
+                self.line_of(self.tokens[index]),
+                "A quote after a claim gives its other reading levels, one a line: "
+                "“> patient: …” or “> student: …”, nothing else.",
+            )
+            return end
+        first_line = self.line_of(self.tokens[index + 1])
+        for number, text in enumerate(self.tokens[index + 2].content.split("\n")):
+            self.read_reading_level(claim, text, first_line + number)
+        return end
+
+    def read_reading_level(self, claim: ClaimEntry, text: str, line: int) -> None:
+        match = _READING_LEVEL_LINE.fullmatch(text.strip())
+        level = match.group(1) if match else ""
+        levels = " or ".join(f"“{name}: …”" for name in OTHER_READING_LEVELS)
+        if level not in OTHER_READING_LEVELS:
+            shown = text.strip()[:40]
+            self.problem(
+                line,
+                f"“{shown}” names no reading level: write {levels} (the claim's own text is "
+                "the clinician wording).",
+            )
+        elif level in claim.wordings:
+            self.problem(line, f"The claim's {level} wording is given twice: keep one.")
+        else:
+            wording = read_inline(match.group(2))
+            if wording:
+                claim.wordings[level] = wording
+            else:
+                self.problem(line, f"The {level} wording is empty: write it or leave it out.")
 
     def refuse_numbered_list(self, index: int) -> int:
         """A numbered list is refused whole: its items are not claims."""
@@ -267,7 +330,8 @@ class BodyReader:
         return index + 1
 
     def fill(self, claim: ClaimEntry, content: str) -> None:
-        """Give the claim its text and citations; the text is kept as written, on one line."""
+        """Give the claim its text and citations; the text is kept as written, its lines
+        joined and its escapes undone (``escaping``)."""
         text, numbers, problems = split_citations(" ".join(content.split()))
         self.plan.problems.extend(Problem(claim.line, problem) for problem in problems)
         claim.text = text

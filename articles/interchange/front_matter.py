@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import yaml
 from django.conf import settings
+from django.core.validators import URLValidator
 
 from ..choices import ReferenceKind
 from ..models import Article, Reference
@@ -32,6 +33,8 @@ PMID_PATTERN = re.compile(r"^\d{1,8}$")
 MAX_FRONT_MATTER_DEPTH = 10
 # YAML values the claim limit allows (it also limits references): a reference takes about twenty.
 YAML_VALUES_PER_CLAIM = 25
+# The schemes the admin's URL field accepts (Django's URLValidator).
+URL_SCHEMES = tuple(URLValidator.schemes)
 KNOWN_FRONT_MATTER = ("title", "slug", "last_updated", "references")
 
 
@@ -519,15 +522,17 @@ class _ReferenceReader:
         self.reference.pmid = pmid
 
     def read_url(self) -> None:
-        """Only http(s) addresses: readers follow the link."""
+        """An address of a scheme the admin's URL field takes (http, https, ftp, ftps): readers
+        follow the link, and a reference written in the admin exports and imports again."""
         url = self.text("url")
         if url:
             try:
                 parsed = urlparse(url)
             except ValueError:  # such as an unclosed “[” of an IPv6 address
                 parsed = None
-            if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
-                self.problem("url", f"the URL “{url}” is not an http(s) address.")
+            if parsed is None or parsed.scheme.lower() not in URL_SCHEMES or not parsed.netloc:
+                schemes = ", ".join(URL_SCHEMES[:-1]) + " or " + URL_SCHEMES[-1]
+                self.problem("url", f"the URL “{url}” is not a link starting {schemes}://.")
         self.reference.url = url
 
     def check_lengths(self) -> None:

@@ -64,6 +64,8 @@ class ClaimEntry:
     text: str | None = None
     citations: list[int] = field(default_factory=list)
     sub_claims: list["ClaimEntry"] = field(default_factory=list)
+    # The claim's wordings for the other reading levels the file gives, {level: text}.
+    wordings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

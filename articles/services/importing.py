@@ -231,7 +231,10 @@ def _import_new_article(
     wordings, citations = [], []
     for _, entry, _ in plan.claims():
         claim = claim_of[id(entry)]
-        wordings.append(Wording(claim=claim, level=ReadingLevel.CLINICIAN, text=entry.text))
+        wordings.extend(
+            Wording(claim=claim, level=level, text=text)
+            for level, text in {ReadingLevel.CLINICIAN: entry.text, **entry.wordings}.items()
+        )
         citations.extend(
             Citation(claim=claim, reference=reference, order=order)
             for order, reference in enumerate(_cited(entry, references), start=1)
@@ -388,15 +391,21 @@ class _SectionClaimsUpdate:
                 kind=entry.kind,
                 parent=parent if file_claim.is_sub else None,
                 references=file_claim.cited,
+                wordings=entry.wordings,
                 **context,
             )
-        if _stored_key(claim) == file_claim.key():
+        stored = claim.texts_by_level()
+        levels = [level for level, text in entry.wordings.items() if stored.get(level) != text]
+        if _stored_key(claim) == file_claim.key() and not levels:
             return claim
-        if claim.wording_text(ReadingLevel.CLINICIAN) != entry.text:
-            claim = wording_set(
-                claim=claim, level=ReadingLevel.CLINICIAN, text=entry.text, **context
-            )
-        claim = claim_set_citations(claim=claim, references=file_claim.cited, **context)
+        for level in levels:
+            claim = wording_set(claim=claim, level=level, text=entry.wordings[level], **context)
+        if _stored_key(claim) != file_claim.key():
+            if claim.wording_text(ReadingLevel.CLINICIAN) != entry.text:
+                claim = wording_set(
+                    claim=claim, level=ReadingLevel.CLINICIAN, text=entry.text, **context
+                )
+            claim = claim_set_citations(claim=claim, references=file_claim.cited, **context)
         self.changes.append(f"line {entry.line}: claim “{claim.summary(60)}” changed")
         return claim
 

@@ -158,10 +158,10 @@ VALIDATION_CASES = {
         "DOI “11.1000/x” is malformed",
     ),
     "malformed PMID": (malformed(reference_with("pmid: PMC123")), 10, "PMID “PMC123” is malformed"),
-    "URL not http(s)": (
-        malformed(reference_with("url: ftp://example.org/paper")),
+    "URL not a link": (
+        malformed(reference_with("url: mailto:editor@example.org")),
         10,
-        "not an http(s) address",
+        "not a link starting http, https, ftp or ftps://",
     ),
     "reference field too long": (
         malformed(GOOD_FRONT.replace("source: Journal of Examples", "source: " + "J" * 301)),
