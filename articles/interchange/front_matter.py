@@ -12,6 +12,7 @@ line of the key it concerns, found in the composed YAML nodes.
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
@@ -120,12 +121,12 @@ class FrontMatterLoader(yaml.SafeLoader):
         return None
 
     def compose_scalar_node(self, anchor):
-        """A value whose YAML escapes (``\\0``, ``\\x00``, ``\\u0000``…) make a character the file
-        may not hold raw is refused like the raw character: the database cannot store NUL."""
-        from .read import unwanted_character_in  # read.py imports this module
-
+        """A value whose YAML escapes (``\\0``, ``\\x00``, ``\\u0000``, ``\\ud800``) make a
+        character no database column can store is refused with its line. Other control
+        characters are how the export writes what the admin accepted (docs/interchange.md), so
+        an escape may carry them, while the raw character stays refused."""
         node = super().compose_scalar_node(anchor)
-        found = unwanted_character_in(node.value)
+        found = _unstorable_character_in(node.value)
         if found:
             raise _FrontMatterRefused(
                 node.start_mark,
@@ -147,6 +148,16 @@ class FrontMatterLoader(yaml.SafeLoader):
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _YAML_INT = _YAML_TAG_PREFIX + "int"
 _YAML_VALUE = _YAML_TAG_PREFIX + "value"
+
+
+def _unstorable_character_in(text: str) -> str | None:
+    """NUL (PostgreSQL cannot store it) or a lone surrogate (not text), named with its code."""
+    for char in text:
+        if char == "\0":
+            return "a NUL character (U+0000)"
+        if unicodedata.category(char) == "Cs":
+            return f"a lone surrogate, which is not text (U+{ord(char):04X})"
+    return None
 
 
 def _tag_as_written(tag: str) -> str:

@@ -183,15 +183,6 @@ def _control_character_problems(text: str) -> list[Problem]:
     return problems
 
 
-def unwanted_character_in(text: str) -> str | None:
-    """What the first character no article may hold in ``text`` is, with its code, or None."""
-    match = _UNWANTED_CHARACTER.search(text)
-    if match is None:
-        return None
-    char = match.group()
-    return f"{_unwanted_character(char)} (U+{ord(char):04X})"
-
-
 def _unwanted_character(char: str) -> str:
     """What an unwanted character is, in an editor's words."""
     category = unicodedata.category(char)

@@ -176,8 +176,8 @@ class TestControlCharacters:
             "show it)."
         ]
 
-    @pytest.mark.parametrize("escape", ["\\0", "\\x00", "\\u0000", "\\U00000000", "\\e"])
-    def test_control_character_written_as_a_yaml_escape_is_refused_with_its_line(
+    @pytest.mark.parametrize("escape", ["\\0", "\\x00", "\\u0000", "\\U00000000", "\\ud800"])
+    def test_unstorable_character_written_as_a_yaml_escape_is_refused_with_its_line(
         self, editor, escape
     ):
         """Issue 17: the escape reached PostgreSQL and ended in a DataError traceback."""
