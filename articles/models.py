@@ -20,6 +20,7 @@ from editorial.history import tracked_history
 from editorial.workflow import condition, permission
 
 from . import review_cycle
+from .board import board
 from .choices import (
     CLAIMS_DECIDABLE_STATUSES,
     STANDING_APPROVAL_STATUSES,
@@ -82,10 +83,7 @@ def _approval_refusal(article, user) -> str:
 
 
 def _may_request_changes(article, user) -> bool:
-    return (
-        user.has_perm("articles.approve_article")
-        or article.assignments.standing().in_round(article.round).filter(reviewer=user).exists()
-    )
+    return user.has_perm("articles.approve_article") or board().takes_part_in_round(article, user)
 
 
 @permission(_approval_refusal)
@@ -225,7 +223,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @condition("“{obj}” has no board reviewer assigned in round {obj.round}; assign one first.")
     def has_active_assignment(self) -> bool:
-        return self.assignments.active().in_round(self.round).exists()
+        return board().has_reviewer_in_round(self)
 
     @condition(
         "“{obj}” has claims that are not approved in their current wording: {detail}.",
@@ -272,20 +270,14 @@ class Article(ConcurrentTransitionMixin, models.Model):
     def approving_recommendations(self) -> int:
         """Approving recommendations of this round that count: none a declared conflict of
         interest holds back (DESIGN §3 I8), judged now, against the declarations' periods."""
-        return self.assignments.counting_towards_approval().in_round(self.round).count()
+        return board().approving_recommendations(self)
 
     def review_quorum_shortfall(self) -> str:
         needed = (
             f"{settings.EDITORIAL_REVIEW_QUORUM} approving recommendation(s) from board "
             f"reviewers in round {self.round}"
         )
-        held_back = (
-            self.assignments.approving()
-            .in_round(self.round)
-            .held_back_by_conflict()
-            .select_related("reviewer", "article")
-        )
-        return "; ".join([needed, *(assignment.conflict_refusal() for assignment in held_back)])
+        return "; ".join([needed, *board().recommendations_held_back(self)])
 
     @condition("“{obj}” must be approved by the Medical Advisory Board before it is published.")
     def may_be_published(self) -> bool:
@@ -490,10 +482,7 @@ class Section(models.Model):
 
 def _holds_active_assignment(claim, user) -> bool:
     article = claim.section.article
-    return (
-        article.is_under_review
-        and article.assignments.active().in_round(article.round).filter(reviewer=user).exists()
-    )
+    return article.is_under_review and board().may_decide_claims(article, user)
 
 
 def _claim_decision_refusal(claim, user) -> str:

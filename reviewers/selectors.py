@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from articles.choices import ClaimStatus
@@ -41,9 +41,7 @@ def board_with_declarations(*, today=None):
 def claims_awaiting_review(user):
     """Claims of the articles under review where ``user`` holds an active assignment this round
     (as ``ClaimAwaitingReview`` rows, the reviewer's admin list)."""
-    reviewing = (
-        ReviewAssignment.objects.active().for_reviewer(user).filter(round=F("article__round"))
-    )
+    reviewing = ReviewAssignment.objects.active().for_reviewer(user).in_current_round()
     return ClaimAwaitingReview.objects.of_articles_under_review(
         Article.objects.filter(pk__in=reviewing.values("article_id"))
     )
@@ -137,11 +135,9 @@ class Review:
 def review_for_assignment(assignment: ReviewAssignment) -> Review:
     """The article of ``assignment`` in reading order, each claim with its reviewer's view of it:
     their last decision, what it changed from, whether it needs a decision in this round."""
-    decisions = ClaimDecision.objects.select_related("assignment__reviewer").order_by(
-        "-created_at", "-pk"
-    )
     outline = article_outline(
-        assignment.article, claim_prefetches=[Prefetch("decisions", queryset=decisions)]
+        assignment.article,
+        claim_prefetches=[Prefetch("decisions", queryset=ClaimDecision.objects.with_reviewer())],
     )
     sections = []
     for outline_section in outline.sections:
