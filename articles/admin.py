@@ -213,6 +213,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_filter = ["review_status", "publication_status", ReviewDateFilter]
     search_fields = ["title"]
     change_form_template = "admin/articles/article/change_form.html"
+    transitions = ARTICLE_TRANSITIONS
     change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
     readonly_fields = [
@@ -310,7 +311,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     def transition_buttons(self, request, article) -> tuple[list, list]:
         """What the user may do now, and what they could do but a condition still forbids."""
         available, blocked = [], []
-        for name in ARTICLE_TRANSITIONS:
+        for name in self.transitions:
             _field, transition = declared_transition(article, name)
             if transition is None or not transition.has_perm(article, request.user):
                 continue
@@ -349,7 +350,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def transition_view(self, request, object_id, name):
         article = self.get_object(request, unquote(object_id))
-        if article is None or name not in ARTICLE_TRANSITIONS:
+        if article is None or name not in self.transitions:
             raise Http404
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
@@ -375,7 +376,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         elif request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
-            changed = ARTICLE_TRANSITIONS[name](article=article, actor=request.user, **kwargs)
+            changed = self.transitions[name](article=article, actor=request.user, **kwargs)
         except EditorialError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:

@@ -1,6 +1,6 @@
 """The Medical Advisory Board's work: who reviews what, by when, what they decided, what we sent."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -337,6 +337,12 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     @property
     def reviewer_name(self) -> str:
         return self.reviewer.get_full_name() or self.reviewer.get_username()
+
+    @staticmethod
+    def default_due_at(*, now=None) -> datetime:
+        """When a new assignment falls due unless the editor says otherwise:
+        ``EDITORIAL_REVIEW_DAYS`` from now."""
+        return (now or timezone.now()) + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
 
     def is_overdue(self, *, now=None) -> bool:
         return self.is_active and self.due_at < (now or timezone.now())

@@ -196,7 +196,7 @@ class TestI4SeparationOfDuties:
             article_with_claims(editor=editor), editor=editor, reviewer=reviewer
         )
         article_services.article_request_changes(article=article, actor=reviewer, note="Redo")
-        article = article_services.article_resubmit(article=article, actor=editor)
+        article = services.article_resubmit(article=article, actor=editor)
         article.assignments.filter(round=2).get().delete()
         ReviewAssignmentFactory(article=article, round=2)
         article_services.article_start_review(article=article, actor=editor)
