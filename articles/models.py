@@ -171,6 +171,24 @@ class Article(ConcurrentTransitionMixin, models.Model):
         editable=False,
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    changes_requested_note = models.TextField(
+        _("what must change"),
+        blank=True,
+        editable=False,
+        help_text=_("The note of the last time the board sent the article back to its editor."),
+    )
+    changes_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changes requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    changes_requested_at = models.DateTimeField(
+        _("changes requested at"), null=True, blank=True, editable=False
+    )
     next_review_due = models.DateField(
         _("next review due"),
         null=True,
@@ -303,9 +321,13 @@ class Article(ConcurrentTransitionMixin, models.Model):
         permission=may_request_changes,
         custom={"label": _("Request changes")},
     )
-    def request_changes(self):
-        """The board sends the article back to its editor; the note goes in history. In a
-        periodic review this ends the standing approval: the board decided otherwise."""
+    def request_changes(self, *, note="", requested_by=None, requested_at=None):
+        """The board sends the article back to its editor with a note, kept on the article
+        (the desk shows it) as well as in history. In a periodic review this ends the standing
+        approval: the board decided otherwise."""
+        self.changes_requested_note = note
+        self.changes_requested_by = requested_by
+        self.changes_requested_at = requested_at
         self._clear_approval()
 
     @transition(

@@ -44,6 +44,7 @@ from editorial.admin import (
 )
 from editorial.exceptions import EditorialError
 from editorial.history import records_naming
+from editorial.people import display_name
 
 from . import selectors, services
 from .choices import Decision, InterestKind, Recommendation
@@ -467,7 +468,7 @@ class CompleteAssignmentForm(forms.Form):
 
 def reviewer_label(user) -> str:
     """How the reviewer picker names a board member: full name, credentials, specialty."""
-    name = user.get_full_name() or user.get_username()
+    name = display_name(user)
     profile = getattr(user, "reviewer_profile", None)
     if profile is None:
         return name

@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from articles.choices import ClaimStatus
 from articles.models import Claim
 from editorial.history import tracked_history
+from editorial.people import display_name
 from editorial.workflow import condition, permission
 
 from .choices import (
@@ -48,7 +49,7 @@ class ReviewerProfile(models.Model):
         verbose_name_plural = _("reviewer profiles")
 
     def __str__(self):
-        name = self.user.get_full_name() or self.user.get_username()
+        name = display_name(self.user)
         return f"{name}, {self.credentials}" if self.credentials else name
 
 
@@ -336,7 +337,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
 
     @property
     def reviewer_name(self) -> str:
-        return self.reviewer.get_full_name() or self.reviewer.get_username()
+        return display_name(self.reviewer)
 
     @staticmethod
     def default_due_at(*, now=None) -> datetime:

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from editorial.people import name_of
+
 from ..board import board
 from ..choices import ReadingLevel
 from ..models import Article
@@ -73,8 +75,11 @@ version, but a cold render is what readers wait for after every change)."""
 
 
 def _credit(first_name, last_name, username, credentials, specialty) -> ReviewerCredit:
-    name = f"{first_name} {last_name}".strip() or username
-    return ReviewerCredit(name=name, credentials=credentials or "", specialty=specialty or "")
+    return ReviewerCredit(
+        name=name_of(first_name, last_name, username),
+        credentials=credentials or "",
+        specialty=specialty or "",
+    )
 
 
 def approval_reviewers(*, article_id: int, approved_at, approved_by: tuple | None) -> list:

@@ -67,8 +67,13 @@ def article_request_changes(*, article: Article, actor, note: str) -> Article:
         raise EditorialError(
             f"Write a note saying what must change before sending “{article}” back."
         )
+    note = note.strip()
     return _transition_article(
-        article=article, name="request_changes", actor=actor, reason=note.strip()
+        article=article,
+        name="request_changes",
+        actor=actor,
+        reason=note,
+        arguments=lambda: {"note": note, "requested_by": actor, "requested_at": timezone.now()},
     )
 
 
