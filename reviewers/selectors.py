@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from articles.choices import ClaimStatus
@@ -12,13 +12,18 @@ from articles.outline import Outline, OutlineClaim, OutlineSection, article_outl
 
 from .choices import Decision
 from .models import ClaimAwaitingReview, ClaimDecision, DeclarationOfInterest, ReviewAssignment
+from .roles import BOARD
 
 
 def board_members():
-    """Active board reviewers, for the public board page and reviewer autocomplete."""
+    """Who is on the Medical Advisory Board: active users in the board group or with an active
+    reviewer profile. The one rule: the assignment service asks it, the admin's reviewer picker
+    lists it, the public board page shows it."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, reviewer_profile__active=True)
+        .objects.filter(is_active=True)
+        .filter(Q(reviewer_profile__active=True) | Q(groups__name=BOARD))
+        .distinct()
         .select_related("reviewer_profile")
         .order_by("last_name", "first_name", "username")
     )

@@ -30,7 +30,7 @@ from editorial.workflow import check_transition, run_transition
 
 from .choices import ConflictStatus, Decision, InterestKind, Recommendation
 from .models import ClaimDecision, DeclarationOfInterest, ReviewAssignment, ReviewerProfile
-from .roles import BOARD
+from .selectors import board_members
 from .signals import assignment_completed, assignment_created
 
 
@@ -41,11 +41,8 @@ def _announce(assignment: ReviewAssignment) -> None:
 
 
 def is_board_reviewer(user) -> bool:
-    """Members of the board group, or users with an active reviewer profile."""
-    profile = getattr(user, "reviewer_profile", None)
-    return user.is_active and (
-        bool(profile and profile.active) or user.groups.filter(name=BOARD).exists()
-    )
+    """On the board, by the one rule of ``selectors.board_members``."""
+    return board_members().filter(pk=user.pk).exists()
 
 
 def assignment_create(

@@ -238,3 +238,16 @@ class TestI4SeparationOfDuties:
                 due_at=in_a_week(),
                 actor=editor,
             )
+
+
+def test_a_board_group_member_without_a_profile_is_assignable_and_offered_in_the_picker(editor):
+    from django.contrib.auth.models import Group
+
+    from reviewers.roles import BOARD
+    from reviewers.selectors import board_members
+    from tests.factories import UserFactory
+
+    member = UserFactory()
+    member.groups.add(Group.objects.get_or_create(name=BOARD)[0])
+    assert services.is_board_reviewer(member)
+    assert member in board_members()
