@@ -5,6 +5,7 @@ on the transitions below and nowhere else.
 """
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
@@ -692,6 +693,16 @@ class Wording(models.Model):
         return f"{self.get_level_display()}: {self.text[:60]}"
 
 
+def doi_url(doi: str) -> str:
+    """The address of a DOI (empty without one): the one spelling of the link."""
+    return f"https://doi.org/{quote(doi, safe='/')}" if doi else ""
+
+
+def pubmed_url(pmid: str) -> str:
+    """The PubMed page of a PMID (empty without one)."""
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid, safe='')}/" if pmid else ""
+
+
 class ReferenceQuerySet(models.QuerySet):
     def matching(self, *, doi="", pmid="", title="", source="", year=None):
         """The reference a new one duplicates: by DOI, then PMID, then title/source/year."""
@@ -742,6 +753,14 @@ class Reference(models.Model):
     def __str__(self):
         year = f" ({self.year})" if self.year else ""
         return f"{self.title}{year}"
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+    @property
+    def pubmed_url(self) -> str:
+        return pubmed_url(self.pmid)
 
 
 class Citation(models.Model):

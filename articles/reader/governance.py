@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -163,12 +163,12 @@ def _citation(reference: ReaderReference) -> dict:
     identifiers, same_as = [], []
     if reference.doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi})
-        same_as.append(f"https://doi.org/{quote(reference.doi, safe='/')}")
+        same_as.append(reference.doi_url)
     if reference.pmid:
         identifiers.append(
             {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid}
         )
-        same_as.append(f"https://pubmed.ncbi.nlm.nih.gov/{quote(reference.pmid, safe='')}/")
+        same_as.append(reference.pubmed_url)
     if identifiers:
         cited["identifier"] = identifiers
         cited["sameAs"] = same_as
