@@ -211,7 +211,7 @@ def _without_reviewer() -> TodoList:
         _("Under review without a reviewer"),
         _("Every article under review has a reviewer."),
     )
-    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
+    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk")).in_current_round()
     articles = (
         Article.objects.under_review().exclude(Exists(this_round.standing())).order_by("title")
     )

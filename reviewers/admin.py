@@ -370,8 +370,8 @@ class ArticleReviewAdmin(ArticleAdmin):
     change_form_template = "admin/reviewers/article_change_form.html"
 
     def get_queryset(self, request):
-        overdue = ReviewAssignment.objects.overdue().filter(
-            article=OuterRef("pk"), round=OuterRef("round")
+        overdue = (
+            ReviewAssignment.objects.overdue().in_current_round().filter(article=OuterRef("pk"))
         )
         return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
 

@@ -240,7 +240,7 @@ def _note_review_dates_passed(article_ids: list[int]) -> None:
 def articles_with_all_reviews_in() -> models.QuerySet:
     """Articles under review whose current round has completed reviews and no active ones, each
     annotated with ``all_reviews_in_to``: the email of the editor who assigned the last one."""
-    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
+    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk")).in_current_round()
     last_assigner = (
         this_round.order_by("-assigned_at", "-pk")
         .annotate(to=email_of_active("assigned_by"))

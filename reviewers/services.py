@@ -393,9 +393,10 @@ def _move_claims(locked: list[Claim], *, transition_name: str, actor) -> dict:
         if article.pk not in assignments:
             check_transition(claim, transition_name, actor)
             assignments[article.pk] = (
-                ReviewAssignment.objects.active()
-                .in_round(article.round)
-                .get(article=article, reviewer=actor)
+                ReviewAssignment.objects.of_article(article)
+                .in_current_round()
+                .active()
+                .get(reviewer=actor)
             )
         run_transition(claim, transition_name, None)
     return assignments
