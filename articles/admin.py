@@ -37,6 +37,7 @@ from editorial.workflow import check_transition, declared_transition, transition
 from . import services
 from .admin_governance import ReviewDateFilter, next_review_display, next_review_urls
 from .admin_import import article_import_urls
+from .board import board
 from .choices import ClaimStatus, ReadingLevel
 from .models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
 from .outline import Outline, article_outline, claim_numbers
@@ -115,7 +116,7 @@ def wording_rows(claim: Claim) -> list:
 def outline_for_editors(article: Article) -> Outline:
     """The article's outline, each claim with its wordings and grades and, when sent back, the
     board decision that sent it back."""
-    outline = article_outline(article, claim_prefetches=["decisions__assignment__reviewer"])
+    outline = article_outline(article, claim_prefetches=[board().decisions_prefetch()])
     for entry in outline.claims():
         entry.wordings = wording_rows(entry.claim)
         entry.change_request = _change_request(entry.claim)
@@ -126,7 +127,7 @@ def _change_request(claim: Claim):
     """The board decision that sent the claim back (its latest), shown with its comment."""
     if claim.review_status != ClaimStatus.CHANGES_REQUESTED:
         return None
-    return next(iter(claim.decisions.all()), None)
+    return next(iter(claim.board_decisions), None)
 
 
 class RequestChangesForm(forms.Form):
@@ -212,6 +213,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_filter = ["review_status", "publication_status", ReviewDateFilter]
     search_fields = ["title"]
     change_form_template = "admin/articles/article/change_form.html"
+    transitions = ARTICLE_TRANSITIONS
     change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
     readonly_fields = [
@@ -309,7 +311,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     def transition_buttons(self, request, article) -> tuple[list, list]:
         """What the user may do now, and what they could do but a condition still forbids."""
         available, blocked = [], []
-        for name in ARTICLE_TRANSITIONS:
+        for name in self.transitions:
             _field, transition = declared_transition(article, name)
             if transition is None or not transition.has_perm(article, request.user):
                 continue
@@ -342,13 +344,13 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                     article.has_standing_approval
                     and request.user.has_perm("articles.change_article")
                 ),
-                may_assign=request.user.has_perm("reviewers.add_reviewassignment"),
+                may_assign=board().may_assign(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request, object_id, name):
         article = self.get_object(request, unquote(object_id))
-        if article is None or name not in ARTICLE_TRANSITIONS:
+        if article is None or name not in self.transitions:
             raise Http404
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
@@ -374,7 +376,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         elif request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
-            changed = ARTICLE_TRANSITIONS[name](article=article, actor=request.user, **kwargs)
+            changed = self.transitions[name](article=article, actor=request.user, **kwargs)
         except EditorialError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
@@ -574,7 +576,7 @@ class ClaimAdmin(
 
     @admin.display(description=_("board decisions"))
     def board_decisions(self, claim):
-        decisions = claim.decisions.select_related("assignment__reviewer")[:10]
+        decisions = board().decisions_on(claim)[:10]
         if not decisions:
             return _("None yet.")
         return format_html(

@@ -5,6 +5,7 @@ on the transitions below and nowhere else.
 """
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,7 @@ from editorial.history import tracked_history
 from editorial.workflow import condition, permission
 
 from . import review_cycle
+from .board import board
 from .choices import (
     CLAIMS_DECIDABLE_STATUSES,
     STANDING_APPROVAL_STATUSES,
@@ -82,10 +84,7 @@ def _approval_refusal(article, user) -> str:
 
 
 def _may_request_changes(article, user) -> bool:
-    return (
-        user.has_perm("articles.approve_article")
-        or article.assignments.standing().in_round(article.round).filter(reviewer=user).exists()
-    )
+    return user.has_perm("articles.approve_article") or board().takes_part_in_round(article, user)
 
 
 @permission(_approval_refusal)
@@ -173,6 +172,24 @@ class Article(ConcurrentTransitionMixin, models.Model):
         editable=False,
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    changes_requested_note = models.TextField(
+        _("what must change"),
+        blank=True,
+        editable=False,
+        help_text=_("The note of the last time the board sent the article back to its editor."),
+    )
+    changes_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changes requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    changes_requested_at = models.DateTimeField(
+        _("changes requested at"), null=True, blank=True, editable=False
+    )
     next_review_due = models.DateField(
         _("next review due"),
         null=True,
@@ -225,7 +242,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     @condition("“{obj}” has no board reviewer assigned in round {obj.round}; assign one first.")
     def has_active_assignment(self) -> bool:
-        return self.assignments.active().in_round(self.round).exists()
+        return board().has_reviewer_in_round(self)
 
     @condition(
         "“{obj}” has claims that are not approved in their current wording: {detail}.",
@@ -272,20 +289,14 @@ class Article(ConcurrentTransitionMixin, models.Model):
     def approving_recommendations(self) -> int:
         """Approving recommendations of this round that count: none a declared conflict of
         interest holds back (DESIGN §3 I8), judged now, against the declarations' periods."""
-        return self.assignments.counting_towards_approval().in_round(self.round).count()
+        return board().approving_recommendations(self)
 
     def review_quorum_shortfall(self) -> str:
         needed = (
             f"{settings.EDITORIAL_REVIEW_QUORUM} approving recommendation(s) from board "
             f"reviewers in round {self.round}"
         )
-        held_back = (
-            self.assignments.approving()
-            .in_round(self.round)
-            .held_back_by_conflict()
-            .select_related("reviewer", "article")
-        )
-        return "; ".join([needed, *(assignment.conflict_refusal() for assignment in held_back)])
+        return "; ".join([needed, *board().recommendations_held_back(self)])
 
     @condition("“{obj}” must be approved by the Medical Advisory Board before it is published.")
     def may_be_published(self) -> bool:
@@ -311,9 +322,13 @@ class Article(ConcurrentTransitionMixin, models.Model):
         permission=may_request_changes,
         custom={"label": _("Request changes")},
     )
-    def request_changes(self):
-        """The board sends the article back to its editor; the note goes in history. In a
-        periodic review this ends the standing approval: the board decided otherwise."""
+    def request_changes(self, *, note="", requested_by=None, requested_at=None):
+        """The board sends the article back to its editor with a note, kept on the article
+        (the desk shows it) as well as in history. In a periodic review this ends the standing
+        approval: the board decided otherwise."""
+        self.changes_requested_note = note
+        self.changes_requested_by = requested_by
+        self.changes_requested_at = requested_at
         self._clear_approval()
 
     @transition(
@@ -490,10 +505,7 @@ class Section(models.Model):
 
 def _holds_active_assignment(claim, user) -> bool:
     article = claim.section.article
-    return (
-        article.is_under_review
-        and article.assignments.active().in_round(article.round).filter(reviewer=user).exists()
-    )
+    return article.is_under_review and board().may_decide_claims(article, user)
 
 
 def _claim_decision_refusal(claim, user) -> str:
@@ -681,6 +693,16 @@ class Wording(models.Model):
         return f"{self.get_level_display()}: {self.text[:60]}"
 
 
+def doi_url(doi: str) -> str:
+    """The address of a DOI (empty without one): the one spelling of the link."""
+    return f"https://doi.org/{quote(doi, safe='/')}" if doi else ""
+
+
+def pubmed_url(pmid: str) -> str:
+    """The PubMed page of a PMID (empty without one)."""
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid, safe='')}/" if pmid else ""
+
+
 class ReferenceQuerySet(models.QuerySet):
     def matching(self, *, doi="", pmid="", title="", source="", year=None):
         """The reference a new one duplicates: by DOI, then PMID, then title/source/year."""
@@ -731,6 +753,14 @@ class Reference(models.Model):
     def __str__(self):
         year = f" ({self.year})" if self.year else ""
         return f"{self.title}{year}"
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+    @property
+    def pubmed_url(self) -> str:
+        return pubmed_url(self.pmid)
 
 
 class Citation(models.Model):

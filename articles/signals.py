@@ -5,11 +5,6 @@ from django.dispatch import Signal
 #: Sent with ``article``, ``transition`` (method name) and ``actor``.
 article_transitioned = Signal()
 
-#: Sent with ``article`` (locked, in its new round) and ``actor`` inside the transaction that
-#: opened the round (resubmission, or reopening after a material change), so that receivers
-#: (the board's assignments) act in the same transaction.
-review_round_opened = Signal()
-
 #: Sent with ``article_id`` inside the transaction that gave the article a new content version:
 #: every change readers could see (its text at any reading level, its title, sections, status,
 #: publication). Receivers reserve their work in that transaction and do it after commit: the

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from articles.choices import CLAIMS_DECIDABLE_STATUSES, ClaimStatus, FeedbackKind, ReviewStatus
 from articles.models import Article, Claim, ClaimFeedback
+from editorial.people import display_name
 from reviewers.choices import AssignmentStatus, ReminderKind
 from reviewers.models import Reminder, ReviewAssignment
 from reviewers.reminders import articles_with_all_reviews_in
@@ -146,7 +147,7 @@ def _overdue_reviews(now) -> TodoList:
                 url=reverse("admin:articles_article_change", args=[assignment.article_id]),
                 meta=_("%(reviewer)s, due %(due)s")
                 % {
-                    "reviewer": assignment.reviewer.get_full_name() or assignment.reviewer,
+                    "reviewer": display_name(assignment.reviewer),
                     "due": due,
                 },
                 urgent=True,
@@ -175,7 +176,7 @@ def _all_reviews_in(user) -> TodoList:
     held_back = set(completed.held_back_by_conflict().values_list("pk", flat=True))
     for article in articles:
         recommendations = [
-            f"{assignment.reviewer.get_full_name() or assignment.reviewer}: "
+            f"{display_name(assignment.reviewer)}: "
             f"{assignment.get_recommendation_display().lower()}"
             + (
                 str(_(" (conflict of interest: counts once overridden)"))
@@ -210,7 +211,7 @@ def _without_reviewer() -> TodoList:
         _("Under review without a reviewer"),
         _("Every article under review has a reviewer."),
     )
-    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
+    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk")).in_current_round()
     articles = (
         Article.objects.under_review().exclude(Exists(this_round.standing())).order_by("title")
     )
@@ -233,17 +234,14 @@ def _sent_back() -> TodoList:
         _("Sent back by the board"),
         _("Nothing is sent back."),
     )
-    for article in Article.objects.filter(review_status=ReviewStatus.CHANGES_REQUESTED):
-        record = (
-            article.history.filter(history_change_reason__startswith="request_changes: ")
-            .select_related("history_user")
-            .first()
-        )
+    for article in Article.objects.filter(
+        review_status=ReviewStatus.CHANGES_REQUESTED
+    ).select_related("changes_requested_by"):
         note = ""
-        if record is not None:
-            who = record.history_user.get_full_name() if record.history_user else ""
-            note = record.history_change_reason.removeprefix("request_changes: ")
-            note = f"{who}: “{note}”" if who else f"“{note}”"
+        if article.changes_requested_note:
+            who = display_name(article.changes_requested_by) if article.changes_requested_by else ""
+            note = f"“{article.changes_requested_note}”"
+            note = f"{who}: {note}" if who else note
         todo.items.append(
             TodoItem(
                 text=str(article),
@@ -434,7 +432,7 @@ def _completed():
 
 def _reviewer_label(user) -> str:
     profile = getattr(user, "reviewer_profile", None)
-    return str(profile) if profile else (user.get_full_name() or user.get_username())
+    return str(profile) if profile else display_name(user)
 
 
 def turnaround_by_reviewer() -> list[Turnaround]:

@@ -226,6 +226,10 @@ LOGGING = {
     "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
+# The Medical Advisory Board that articles ask about their review (articles/board.py): the
+# class answering for it, as AUTH_USER_MODEL names the user model.
+EDITORIAL_BOARD = "reviewers.board.Board"
+
 # Review policy (DESIGN §3).
 EDITORIAL_REVIEW_QUORUM = env.int("EDITORIAL_REVIEW_QUORUM", default=1)
 EDITORIAL_PUBLISH_REQUIRES_APPROVAL = env.bool("EDITORIAL_PUBLISH_REQUIRES_APPROVAL", default=False)

@@ -8,6 +8,7 @@ rule failed. Each condition carries its refusal sentence, attached where it is d
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import wraps
 
 from django_fsm import (
     FSMFieldMixin,
@@ -32,12 +33,31 @@ class Refusal:
         return self.sentence.format(obj=obj, detail=self.detail(obj) if self.detail else "")
 
 
+_ANSWERS = "_editorial_condition_answers"
+"""Where ``run_transition`` keeps, on the instance, the conditions answered during one call."""
+
+
 def condition(refusal: str, *, detail: Callable[[object], str] | None = None) -> Callable:
-    """Declare a transition condition together with the sentence shown when it fails."""
+    """Declare a transition condition together with the sentence shown when it fails.
+
+    Within one ``run_transition`` the condition is answered once: checking the rules,
+    django-fsm's own check of conditions in ``has_transition_perm`` and again when the
+    transition runs all read the first answer (under the lock the service holds, the answer
+    cannot change meanwhile).
+    """
 
     def mark(predicate: Callable) -> Callable:
-        predicate.refusal = Refusal(refusal, detail)
-        return predicate
+        @wraps(predicate)
+        def answer(instance) -> bool:
+            answers = getattr(instance, _ANSWERS, None)
+            if answers is None:
+                return predicate(instance)
+            if predicate not in answers:
+                answers[predicate] = predicate(instance)
+            return answers[predicate]
+
+        answer.refusal = Refusal(refusal, detail)
+        return answer
 
     return mark
 
@@ -112,9 +132,13 @@ def check_transition(instance, name: str, user) -> None:
 
 
 def run_transition(instance, name: str, user, *args, **kwargs):
-    """Check every rule of the transition for ``user``, then perform it in memory."""
-    check_transition(instance, name, user)
+    """Check every rule of the transition for ``user``, then perform it in memory; each
+    condition is answered once for the whole call (see ``condition``)."""
+    setattr(instance, _ANSWERS, {})
     try:
+        check_transition(instance, name, user)
         return getattr(instance, name)(*args, **kwargs)
     except TransitionNotAllowed as exc:
         raise EditorialError(str(exc)) from exc
+    finally:
+        delattr(instance, _ANSWERS)

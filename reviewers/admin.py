@@ -4,12 +4,11 @@ Decisions and assignment steps go through ``reviewers.services``; the rules (who
 in which round) are the model transitions' and are asked there, not here.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -45,6 +44,7 @@ from editorial.admin import (
 )
 from editorial.exceptions import EditorialError
 from editorial.history import records_naming
+from editorial.people import display_name
 
 from . import selectors, services
 from .choices import Decision, InterestKind, Recommendation
@@ -361,12 +361,17 @@ class ArticleReviewAdmin(ArticleAdmin):
     ]
     list_filter = [*ArticleAdmin.list_filter, HasOverdueReviewFilter]
     inlines = [*ArticleAdmin.inlines, BoardReviewersInline]
+    transitions = {
+        **ArticleAdmin.transitions,
+        "resubmit": services.article_resubmit,
+        "start_periodic_review": services.article_start_periodic_review,
+    }
 
     change_form_template = "admin/reviewers/article_change_form.html"
 
     def get_queryset(self, request):
-        overdue = ReviewAssignment.objects.overdue().filter(
-            article=OuterRef("pk"), round=OuterRef("round")
+        overdue = (
+            ReviewAssignment.objects.overdue().in_current_round().filter(article=OuterRef("pk"))
         )
         return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
 
@@ -382,7 +387,7 @@ class ArticleReviewAdmin(ArticleAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.user.has_perm("reviewers.add_reviewassignment"):
-            due = timezone.localdate() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+            due = timezone.localdate(ReviewAssignment.default_due_at())
             extra_context = {
                 **(extra_context or {}),
                 "assign_form": AssignReviewerForm(initial={"due_on": due}),
@@ -463,7 +468,7 @@ class CompleteAssignmentForm(forms.Form):
 
 def reviewer_label(user) -> str:
     """How the reviewer picker names a board member: full name, credentials, specialty."""
-    name = user.get_full_name() or user.get_username()
+    name = display_name(user)
     profile = getattr(user, "reviewer_profile", None)
     if profile is None:
         return name
@@ -627,7 +632,7 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = {key: value for key, value in request.GET.items() if key == "article"}
-        initial["due_at"] = timezone.now() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+        initial["due_at"] = ReviewAssignment.default_due_at()
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -11,19 +11,15 @@ class ReviewersConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_save, pre_delete
 
-        from articles.signals import review_round_opened
         from editorial.history import refuse_to_erase_attribution
 
-        from .services import carry_reviewers_forward, reviewer_named_changed
+        from .services import reviewer_named_changed
         from .signals import assignment_completed, assignment_created
         from .tasks import all_reviews_in_announce, assignment_announce
 
         assignment_created.connect(assignment_announce, dispatch_uid="reviewers.reminders")
         assignment_completed.connect(
             all_reviews_in_announce, dispatch_uid="reviewers.all_reviews_in"
-        )
-        review_round_opened.connect(
-            carry_reviewers_forward, dispatch_uid="reviewers.carry_reviewers_forward"
         )
         post_save.connect(
             reviewer_named_changed,

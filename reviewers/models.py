@@ -1,10 +1,10 @@
 """The Medical Advisory Board's work: who reviews what, by when, what they decided, what we sent."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from articles.choices import ClaimStatus
 from articles.models import Claim
 from editorial.history import tracked_history
+from editorial.people import display_name
 from editorial.workflow import condition, permission
 
 from .choices import (
@@ -48,7 +49,7 @@ class ReviewerProfile(models.Model):
         verbose_name_plural = _("reviewer profiles")
 
     def __str__(self):
-        name = self.user.get_full_name() or self.user.get_username()
+        name = display_name(self.user)
         return f"{name}, {self.credentials}" if self.credentials else name
 
 
@@ -128,7 +129,8 @@ class DeclarationOfInterest(models.Model):
 
 
 class ReviewAssignmentQuerySet(models.QuerySet):
-    """The one home of assignment facts; articles ask them through ``article.assignments``."""
+    """The one home of assignment facts; articles ask them through the board
+    (``reviewers.board.Board``), never by relation name."""
 
     def active(self):
         """Assigned or accepted: the reviewer may decide on claims and is reminded."""
@@ -140,6 +142,14 @@ class ReviewAssignmentQuerySet(models.QuerySet):
 
     def in_round(self, round_number: int):
         return self.filter(round=round_number)
+
+    def in_current_round(self):
+        """In the round their article is in now: earlier rounds are over. Also inside a
+        subquery over articles (``.filter(article=OuterRef("pk")).in_current_round()``)."""
+        return self.filter(round=F("article__round"))
+
+    def of_article(self, article):
+        return self.filter(article=article)
 
     def approving(self):
         """Completed with a recommendation to approve: what the quorum counts."""
@@ -327,7 +337,13 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
 
     @property
     def reviewer_name(self) -> str:
-        return self.reviewer.get_full_name() or self.reviewer.get_username()
+        return display_name(self.reviewer)
+
+    @staticmethod
+    def default_due_at(*, now=None) -> datetime:
+        """When a new assignment falls due unless the editor says otherwise:
+        ``EDITORIAL_REVIEW_DAYS`` from now."""
+        return (now or timezone.now()) + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
 
     def is_overdue(self, *, now=None) -> bool:
         return self.is_active and self.due_at < (now or timezone.now())
@@ -514,6 +530,12 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
         self.conflict_overridden_at = overridden_at or timezone.now()
 
 
+class ClaimDecisionQuerySet(models.QuerySet):
+    def with_reviewer(self):
+        """Newest first, each with its assignment and reviewer."""
+        return self.select_related("assignment__reviewer").order_by("-created_at", "-pk")
+
+
 class ClaimDecision(models.Model):
     """Append-only: what one reviewer decided on one claim, as it was worded then."""
 
@@ -537,6 +559,8 @@ class ClaimDecision(models.Model):
         help_text=_("The claim's wordings and cited references at the moment of the decision."),
     )
     created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    objects = ClaimDecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

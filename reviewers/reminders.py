@@ -35,6 +35,7 @@ from articles.choices import PublicationStatus, ReviewStatus
 from articles.models import Article
 from articles.review_cycle import review_date_key
 from articles.services import article_note_review_date_passed
+from editorial.people import display_name
 
 from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, ReminderKind
 from .models import Reminder, ReviewAssignment
@@ -239,7 +240,7 @@ def _note_review_dates_passed(article_ids: list[int]) -> None:
 def articles_with_all_reviews_in() -> models.QuerySet:
     """Articles under review whose current round has completed reviews and no active ones, each
     annotated with ``all_reviews_in_to``: the email of the editor who assigned the last one."""
-    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk"), round=OuterRef("round"))
+    this_round = ReviewAssignment.objects.filter(article=OuterRef("pk")).in_current_round()
     last_assigner = (
         this_round.order_by("-assigned_at", "-pk")
         .annotate(to=email_of_active("assigned_by"))
@@ -596,7 +597,7 @@ def _check_recipient(reminder: Reminder) -> None:
     why; someone whose address changed gets it at the new one, which the row records."""
     person = reminder_recipient(reminder)
     if person is not None and not person.is_active:
-        name = person.get_full_name() or person.get_username()
+        name = display_name(person)
         raise ReminderNotSent(f"Not sent: {name} was deactivated and no longer has access.")
     if person is None or not reminder.recipient or not person.email:
         raise ReminderNotSent(

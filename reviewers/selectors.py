@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from articles.choices import ClaimStatus
@@ -12,13 +12,18 @@ from articles.outline import Outline, OutlineClaim, OutlineSection, article_outl
 
 from .choices import Decision
 from .models import ClaimAwaitingReview, ClaimDecision, DeclarationOfInterest, ReviewAssignment
+from .roles import BOARD
 
 
 def board_members():
-    """Active board reviewers, for the public board page and reviewer autocomplete."""
+    """Who is on the Medical Advisory Board: active users in the board group or with an active
+    reviewer profile. The one rule: the assignment service asks it, the admin's reviewer picker
+    lists it, the public board page shows it."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, reviewer_profile__active=True)
+        .objects.filter(is_active=True)
+        .filter(Q(reviewer_profile__active=True) | Q(groups__name=BOARD))
+        .distinct()
         .select_related("reviewer_profile")
         .order_by("last_name", "first_name", "username")
     )
@@ -41,9 +46,7 @@ def board_with_declarations(*, today=None):
 def claims_awaiting_review(user):
     """Claims of the articles under review where ``user`` holds an active assignment this round
     (as ``ClaimAwaitingReview`` rows, the reviewer's admin list)."""
-    reviewing = (
-        ReviewAssignment.objects.active().for_reviewer(user).filter(round=F("article__round"))
-    )
+    reviewing = ReviewAssignment.objects.active().for_reviewer(user).in_current_round()
     return ClaimAwaitingReview.objects.of_articles_under_review(
         Article.objects.filter(pk__in=reviewing.values("article_id"))
     )
@@ -137,11 +140,9 @@ class Review:
 def review_for_assignment(assignment: ReviewAssignment) -> Review:
     """The article of ``assignment`` in reading order, each claim with its reviewer's view of it:
     their last decision, what it changed from, whether it needs a decision in this round."""
-    decisions = ClaimDecision.objects.select_related("assignment__reviewer").order_by(
-        "-created_at", "-pk"
-    )
     outline = article_outline(
-        assignment.article, claim_prefetches=[Prefetch("decisions", queryset=decisions)]
+        assignment.article,
+        claim_prefetches=[Prefetch("decisions", queryset=ClaimDecision.objects.with_reviewer())],
     )
     sections = []
     for outline_section in outline.sections:

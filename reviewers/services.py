@@ -7,14 +7,14 @@ the rules themselves are the transitions' conditions and permissions on the mode
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from articles import services as article_services
 from articles.models import Article, Claim
 from articles.services import (
     article_request_changes,
@@ -30,7 +30,7 @@ from editorial.workflow import check_transition, run_transition
 
 from .choices import ConflictStatus, Decision, InterestKind, Recommendation
 from .models import ClaimDecision, DeclarationOfInterest, ReviewAssignment, ReviewerProfile
-from .roles import BOARD
+from .selectors import board_members
 from .signals import assignment_completed, assignment_created
 
 
@@ -41,11 +41,8 @@ def _announce(assignment: ReviewAssignment) -> None:
 
 
 def is_board_reviewer(user) -> bool:
-    """Members of the board group, or users with an active reviewer profile."""
-    profile = getattr(user, "reviewer_profile", None)
-    return user.is_active and (
-        bool(profile and profile.active) or user.groups.filter(name=BOARD).exists()
-    )
+    """On the board, by the one rule of ``selectors.board_members``."""
+    return board_members().filter(pk=user.pk).exists()
 
 
 def assignment_create(
@@ -79,9 +76,26 @@ def assignment_create(
     return assignment
 
 
-def carry_reviewers_forward(sender, *, article: Article, actor, **kwargs) -> None:
-    """Receiver of ``review_round_opened``: the articles app announces, reviewers act."""
-    assignments_carry_forward(article=article, actor=actor)
+def article_resubmit(*, article: Article, actor, reason: str = "") -> Article:
+    """An editor sends the revised article back to the board: a new round, and the reviewers
+    of the last round carried into it, in one transaction (the article, then its claims, then
+    the assignments: the lock order of ``articles.services.locks``)."""
+    with transaction.atomic():
+        resubmitted = article_services.article_resubmit(article=article, actor=actor, reason=reason)
+        assignments_carry_forward(article=resubmitted, actor=actor)
+    return resubmitted
+
+
+def article_start_periodic_review(*, article: Article, actor, reason: str = "") -> Article:
+    """An editor opens the periodic review of an approved article (DESIGN §10): a new round in
+    which every claim needs a decision again, and the reviewers of the last round carried into
+    it, in one transaction."""
+    with transaction.atomic():
+        started = article_services.article_start_periodic_review(
+            article=article, actor=actor, reason=reason
+        )
+        assignments_carry_forward(article=started, actor=actor)
+    return started
 
 
 def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignment]:
@@ -90,9 +104,16 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
     Only an active assignment in the current round lets a reviewer decide on claims (I4), so
     without this a reopened or resubmitted article would wait for an editor to assign the same
     people again. Assignments still open in the old round are cancelled, so the sweep stops
-    reminding anyone of a round that is over.
+    reminding anyone of a round that is over. Called by ``article_resubmit`` and
+    ``article_start_periodic_review`` here, and by the board (``reviewers.board.Board``) when a
+    material change reopens an approved article. The article is locked by the caller.
     """
-    previous = article.assignments.standing().in_round(article.round - 1).select_related("reviewer")
+    previous = (
+        ReviewAssignment.objects.of_article(article)
+        .standing()
+        .in_round(article.round - 1)
+        .select_related("reviewer")
+    )
     carried = []
     for old in previous:
         if old.is_active:
@@ -111,7 +132,7 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
             reviewer=old.reviewer,
             round=article.round,
             assigned_by=actor or old.assigned_by,
-            due_at=timezone.now() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS),
+            due_at=ReviewAssignment.default_due_at(),
         )
         save_with_history(assignment, actor=actor, reason=f"Carried into round {article.round}")
         _note_standing_conflict(assignment, actor=actor)
@@ -372,9 +393,10 @@ def _move_claims(locked: list[Claim], *, transition_name: str, actor) -> dict:
         if article.pk not in assignments:
             check_transition(claim, transition_name, actor)
             assignments[article.pk] = (
-                ReviewAssignment.objects.active()
-                .in_round(article.round)
-                .get(article=article, reviewer=actor)
+                ReviewAssignment.objects.of_article(article)
+                .in_current_round()
+                .active()
+                .get(reviewer=actor)
             )
         run_transition(claim, transition_name, None)
     return assignments

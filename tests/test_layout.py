@@ -101,3 +101,53 @@ def test_no_import_circles():
         if path.name != "__init__.py":
             visit(module, [module], {module})
     assert circles == []
+
+
+def _relation_names_into(app_label: str) -> set[str]:
+    """The names by which other apps' models reach ``app_label``'s models: the related names
+    of its relations to them (``assignments``, ``decisions``, ``reviewer_profile``…)."""
+    from django.apps import apps
+
+    names = set()
+    for model in apps.get_app_config(app_label).get_models():
+        if model._meta.proxy:
+            continue
+        for field in model._meta.get_fields():
+            if not field.is_relation or field.auto_created or field.related_model is None:
+                continue
+            if field.related_model._meta.app_label == app_label:
+                continue
+            name = field.related_query_name()
+            if not name.endswith("+"):
+                names.add(name)
+    return names
+
+
+def _relation_walks(path: Path, names: set[str], app_label: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+        elif isinstance(node, ast.keyword) and node.arg and set(node.arg.split("__")) & names:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.arg}=")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            if text.startswith(f"{app_label}.") or ("__" in text and set(text.split("__")) & names):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {text!r}")
+    return found
+
+
+@pytest.mark.parametrize(("lower", "upper"), [("articles", "reviewers")])
+def test_no_app_walks_the_tables_of_an_app_above_it_by_relation_name(lower, upper):
+    """``articles`` asks the board (``articles.board``, answered by ``reviewers.board``) instead
+    of reaching reviewers' rows through the relations their models declare (``assignments``,
+    ``decisions__assignment__…``) or naming their permissions (``"reviewers.…"``)."""
+    names = _relation_names_into(upper)
+    assert {"assignments", "decisions", "reviewer_profile"} <= names
+    offending = [
+        walk
+        for module, path in MODULES.items()
+        if _layer(module) == lower
+        for walk in _relation_walks(path, names, upper)
+    ]
+    assert offending == []

@@ -323,9 +323,9 @@ class ReviewDesk(RuleBasedStateMachine):
             article.assignments.standing().in_round(article.round).held_back_by_conflict().first()
         )
         if article.review_status == ReviewStatus.CHANGES_REQUESTED:
-            step = lambda: services.article_resubmit(article=article, actor=editor)  # noqa: E731
+            step = lambda: reviewer_services.article_resubmit(article=article, actor=editor)  # noqa: E731
         elif article.review_status == ReviewStatus.APPROVED:
-            step = lambda: services.article_start_periodic_review(  # noqa: E731
+            step = lambda: reviewer_services.article_start_periodic_review(  # noqa: E731
                 article=article, actor=editor
             )
         elif held_back is not None:

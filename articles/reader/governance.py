@@ -5,26 +5,27 @@ problem with it.
 Everything here is read while rendering the cached page of one (article, reading level,
 content version), so it depends on the article's data only: whatever changes it (an approval,
 a new review date, the review date passing, a reviewer's name or credentials) moves the content
-version on. Reviewers are read through the relations the board's models declare towards claims
-and users; this module imports nothing of theirs.
+version on. Reviewers and their decisions are asked of the board (``articles.board``); this
+module imports nothing of theirs.
 """
 
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from ..choices import ReadingLevel
-from ..models import Article, Claim
-from .selectors import ARTICLE_ID_PLACEHOLDER, ArticleHeader, PreparedQuery, ReaderReference
+from editorial.people import name_of
 
-APPROVING_DECISION = "approve"
+from ..board import board
+from ..choices import ReadingLevel
+from ..models import Article
+from .selectors import ARTICLE_ID_PLACEHOLDER, ArticleHeader, PreparedQuery, ReaderReference
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,6 @@ class ReviewFacts:
     reviewers: list[ReviewerCredit] = field(default_factory=list)
 
 
-_PERSON = ("first_name", "last_name", "username")
-_PROFILE = ("reviewer_profile__credentials", "reviewer_profile__specialty")
-
 _FACTS = PreparedQuery(
     lambda article_id: (
         Article.objects.filter(pk=article_id)
@@ -67,7 +65,7 @@ _FACTS = PreparedQuery(
             "published_at",
             "last_material_change_at",
             "approved_by_id",
-            *(f"approved_by__{name}" for name in (*_PERSON, *_PROFILE)),
+            *board().credit_lookups("approved_by"),
         )
     ),
     article_id=ARTICLE_ID_PLACEHOLDER,
@@ -75,28 +73,13 @@ _FACTS = PreparedQuery(
 """What the page says about review, in one query compiled once (the page renders once per
 version, but a cold render is what readers wait for after every change)."""
 
-_DECISIONS = PreparedQuery(
-    lambda article_id: (
-        Claim.objects.of_article(article_id)
-        .filter(decisions__isnull=False)
-        .order_by("id", "-decisions__created_at", "-decisions__id")
-        .values_list(
-            "id",
-            "decisions__created_at",
-            "decisions__decision",
-            "decisions__assignment__reviewer_id",
-            *(f"decisions__assignment__reviewer__{name}" for name in (*_PERSON, *_PROFILE)),
-        )
-    ),
-    article_id=ARTICLE_ID_PLACEHOLDER,
-)
-"""Every board decision on the article's current claims, newest first per claim, with the
-reviewer's name and credentials (read through the relations the board's models declare)."""
-
 
 def _credit(first_name, last_name, username, credentials, specialty) -> ReviewerCredit:
-    name = f"{first_name} {last_name}".strip() or username
-    return ReviewerCredit(name=name, credentials=credentials or "", specialty=specialty or "")
+    return ReviewerCredit(
+        name=name_of(first_name, last_name, username),
+        credentials=credentials or "",
+        specialty=specialty or "",
+    )
 
 
 def approval_reviewers(*, article_id: int, approved_at, approved_by: tuple | None) -> list:
@@ -104,14 +87,10 @@ def approval_reviewers(*, article_id: int, approved_at, approved_by: tuple | Non
     the reviewer of its last decision up to the approval (an approval, or there would be no
     approval: DESIGN §3 I1), by name; then the member who approved the article."""
     covering: dict[int, tuple] = {}
-    for claim_id, decided_at, decision, *reviewer in _DECISIONS.rows(article_id=article_id):
+    for claim_id, decided_at, approves, *reviewer in board().decisions_on_claims(article_id):
         if claim_id not in covering and decided_at <= approved_at:
-            covering[claim_id] = (decision, reviewer)
-    reviewers = {
-        reviewer[0]: reviewer
-        for decision, reviewer in covering.values()
-        if decision == APPROVING_DECISION
-    }
+            covering[claim_id] = (approves, reviewer)
+    reviewers = {reviewer[0]: reviewer for approves, reviewer in covering.values() if approves}
     ordered = sorted(
         reviewers.values(), key=lambda reviewer: (reviewer[2], reviewer[1], reviewer[3])
     )
@@ -184,12 +163,12 @@ def _citation(reference: ReaderReference) -> dict:
     identifiers, same_as = [], []
     if reference.doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi})
-        same_as.append(f"https://doi.org/{quote(reference.doi, safe='/')}")
+        same_as.append(reference.doi_url)
     if reference.pmid:
         identifiers.append(
             {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid}
         )
-        same_as.append(f"https://pubmed.ncbi.nlm.nih.gov/{quote(reference.pmid, safe='')}/")
+        same_as.append(reference.pubmed_url)
     if identifiers:
         cited["identifier"] = identifiers
         cited["sameAs"] = same_as

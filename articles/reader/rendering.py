@@ -10,7 +10,6 @@ renders several times faster this way. Every text from the database goes through
 
 from collections.abc import Callable
 from html import escape
-from urllib.parse import quote
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -110,14 +109,10 @@ def _reference_html(reference: ReaderReference, kind_labels: dict[str, str]) -> 
         )
     links = []
     if reference.doi:
-        links.append(
-            f'<a href="https://doi.org/{escape(quote(reference.doi, safe="/"))}">'
-            f"DOI: {escape(reference.doi)}</a>"
-        )
+        links.append(f'<a href="{escape(reference.doi_url)}">DOI: {escape(reference.doi)}</a>')
     if reference.pmid:
         links.append(
-            f'<a href="https://pubmed.ncbi.nlm.nih.gov/{escape(quote(reference.pmid, safe=""))}/">'
-            f"PubMed: {escape(reference.pmid)}</a>"
+            f'<a href="{escape(reference.pubmed_url)}">PubMed: {escape(reference.pmid)}</a>'
         )
     if reference.url:
         links.append(f'<a href="{escape(reference.url)}" rel="noopener">Source</a>')

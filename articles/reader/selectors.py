@@ -27,7 +27,7 @@ from ..choices import (
     ReferenceKind,
     ReviewStatus,
 )
-from ..models import Article, Section
+from ..models import Article, Section, doi_url, pubmed_url
 from ..outline import CitationNumbers, in_reading_order
 
 REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
@@ -144,6 +144,14 @@ class ReaderReference:
     pmid: str
     url: str
     is_complete: bool
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+    @property
+    def pubmed_url(self) -> str:
+        return pubmed_url(self.pmid)
 
 
 @dataclass(slots=True)

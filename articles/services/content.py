@@ -15,10 +15,11 @@ from simple_history.utils import bulk_update_with_history
 from editorial.exceptions import EditorialError
 from editorial.history import attributed_reason, delete_with_history, save_with_history
 
+from ..board import board
 from ..choices import ClaimKind, ClaimStatus, ReadingLevel
 from ..models import Article, Citation, Claim, Reference, Section, Wording
 from ..outline import in_reading_order
-from ..signals import article_transitioned, reader_page_changed, review_round_opened
+from ..signals import article_transitioned, reader_page_changed
 from .locks import (
     hold_references,
     lock_article,
@@ -33,7 +34,8 @@ from .permissions import require_perm
 def _record_material_change(
     *, article: Article, touched_claims: Iterable[Claim], actor, reason: str
 ) -> Article:
-    """Return touched claims to pending and reopen an approved article, saying why."""
+    """Return touched claims to pending and reopen an approved article, saying why; the board
+    carries its reviewers into the new round (``articles.board``), in this transaction."""
     locked = lock_article(article.pk)
     for claim in touched_claims:
         if claim.review_status != ClaimStatus.PENDING:
@@ -44,7 +46,7 @@ def _record_material_change(
     if locked.has_standing_approval:
         locked.reopen()
         save_with_history(locked, actor=actor, reason=f"reopen: {reason}")
-        review_round_opened.send(sender=Article, article=locked, actor=actor)
+        board().reviewers_carry_into_round(article=locked, actor=actor)
         transaction.on_commit(
             lambda: article_transitioned.send(
                 sender=Article, article=locked, transition="reopen", actor=actor

@@ -16,7 +16,7 @@ from editorial.workflow import run_transition
 from ..choices import ClaimStatus
 from ..models import Article, Claim
 from ..review_cycle import next_review_due_after
-from ..signals import article_transitioned, review_round_opened
+from ..signals import article_transitioned
 from .content import article_new_version
 from .locks import lock_article, lock_claims
 from .permissions import require_perm
@@ -67,19 +67,21 @@ def article_request_changes(*, article: Article, actor, note: str) -> Article:
         raise EditorialError(
             f"Write a note saying what must change before sending “{article}” back."
         )
+    note = note.strip()
     return _transition_article(
-        article=article, name="request_changes", actor=actor, reason=note.strip()
+        article=article,
+        name="request_changes",
+        actor=actor,
+        reason=note,
+        arguments=lambda: {"note": note, "requested_by": actor, "requested_at": timezone.now()},
     )
 
 
 def article_resubmit(*, article: Article, actor, reason: str = "") -> Article:
-    """Send a revised article back; its reviewers are carried into the new round."""
-    with transaction.atomic():
-        resubmitted = _transition_article(
-            article=article, name="resubmit", actor=actor, reason=reason
-        )
-        review_round_opened.send(sender=Article, article=resubmitted, actor=actor)
-    return resubmitted
+    """Send a revised article back in a new round: the article's part of resubmitting. The use
+    case, with the board's reviewers carried into the round, is
+    ``reviewers.services.article_resubmit``."""
+    return _transition_article(article=article, name="resubmit", actor=actor, reason=reason)
 
 
 def _approval_arguments(actor) -> dict:
@@ -104,9 +106,10 @@ def article_approve(*, article: Article, actor, reason: str = "") -> Article:
 
 
 def article_start_periodic_review(*, article: Article, actor, reason: str = "") -> Article:
-    """Open a periodic review round: every claim needs a decision again, the board reviewers
-    of the last round are carried into it, and the page stays Approved until the board approves
-    again or decides otherwise (DESIGN §10)."""
+    """Open a periodic review round: every claim needs a decision again, and the page stays
+    Approved until the board approves again or decides otherwise (DESIGN §10). The article's
+    part; the use case, with the board's reviewers carried into the round, is
+    ``reviewers.services.article_start_periodic_review``."""
     with transaction.atomic():
         started = _transition_article(
             article=article, name="start_periodic_review", actor=actor, reason=reason
@@ -124,7 +127,6 @@ def article_start_periodic_review(*, article: Article, actor, reason: str = "") 
                     actor, f"return_to_pending: periodic review, round {started.round}"
                 ),
             )
-        review_round_opened.send(sender=Article, article=started, actor=actor)
     return started
 
 

@@ -151,7 +151,7 @@ class TestVisibleText:
         """A later round's reviewer is named once their approval is the one that stands."""
         _reviewer, approver = people
         newcomer = BoardReviewerFactory(first_name="Maja", last_name="Lindqvist")
-        started = services.article_start_periodic_review(article=approved, actor=editor)
+        started = reviewer_services.article_start_periodic_review(article=approved, actor=editor)
         reviewer_services.assignment_cancel(
             assignment=started.assignments.get(round=2), actor=editor, reason="On leave"
         )
@@ -173,7 +173,7 @@ class TestVisibleText:
     def test_a_periodic_review_shows_in_progress_only_once_its_date_has_passed(
         self, client, approved, editor
     ):
-        started = services.article_start_periodic_review(article=approved, actor=editor)
+        started = reviewer_services.article_start_periodic_review(article=approved, actor=editor)
         before = text_of(page(client, started))
         with time_machine.travel(datetime(2029, 3, 3, 9, 0, tzinfo=UTC), tick=False):
             services.article_note_review_date_passed(article_id=started.pk)
@@ -191,7 +191,7 @@ class TestVisibleText:
         self, client, approved, editor, people
     ):
         reviewer, _approver = people
-        started = services.article_start_periodic_review(article=approved, actor=editor)
+        started = reviewer_services.article_start_periodic_review(article=approved, actor=editor)
         page(client, started)
         reviewer_services.claims_decide(
             claims=[Claim.objects.of_article(started).first()],

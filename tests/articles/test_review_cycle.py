@@ -32,7 +32,7 @@ def approved(editor, reviewer, approver):
 
 def periodic(article, editor) -> Article:
     with time_machine.travel(T0 + timedelta(days=1000), tick=False):
-        return services.article_start_periodic_review(
+        return reviewer_services.article_start_periodic_review(
             article=article, actor=editor, reason="Due in a month"
         )
 
@@ -176,13 +176,13 @@ class TestPeriodicReview:
 
     def test_only_an_editor_with_start_review_starts_a_periodic_review(self, approved, reviewer):
         with pytest.raises(EditorialPermissionDenied, match="start_review"):
-            services.article_start_periodic_review(article=approved, actor=reviewer)
+            reviewer_services.article_start_periodic_review(article=approved, actor=reviewer)
         assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.APPROVED
 
     def test_periodic_review_starts_only_from_approved(self, editor):
         article = article_with_claims(editor=editor)
         with pytest.raises(EditorialError, match="it is Submitted"):
-            services.article_start_periodic_review(article=article, actor=editor)
+            reviewer_services.article_start_periodic_review(article=article, actor=editor)
 
     def test_board_approves_again_and_the_cycle_starts_anew(self, approved, editor, reviewer):
         started = periodic(approved, editor)

@@ -4,6 +4,7 @@ from articles import services
 from articles.choices import ClaimStatus, PublicationStatus, ReviewStatus
 from articles.models import Article, Claim
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
+from reviewers import services as reviewer_services
 from tests.factories import (
     ArticleFactory,
     ReferenceFactory,
@@ -72,7 +73,7 @@ class TestRequestChangesAndResubmit:
             article_with_claims(editor=editor), editor=editor, reviewer=reviewer
         )
         services.article_request_changes(article=article, actor=reviewer, note="Cite CKD data")
-        article = services.article_resubmit(article=article, actor=editor)
+        article = reviewer_services.article_resubmit(article=article, actor=editor)
         assert article.review_status == ReviewStatus.SUBMITTED
         assert article.round == 2
         assert article.assignments.filter(round=2, reviewer=reviewer, status="assigned").exists()

@@ -238,7 +238,8 @@ def test_seed_demo_again_leaves_a_withdrawn_article_and_a_regrouped_user_alone()
 def test_seed_demo_again_does_not_restart_a_review_sent_back_and_resubmitted():
     from django.contrib.auth import get_user_model
 
-    from articles.services import article_request_changes, article_resubmit
+    from articles.services import article_request_changes
+    from reviewers.services import article_resubmit
 
     seed_demo()
     users = get_user_model().objects

@@ -116,6 +116,18 @@ def test_an_article_sent_back_is_on_the_editors_desk_with_the_note(
     assert "Claim 2 overstates the risk." in page
 
 
+def test_the_send_back_note_is_read_from_the_article_not_from_its_history(
+    client, editor, reviewer, article
+):
+    article_services.article_request_changes(
+        article=article, actor=reviewer, note="Claim 2 overstates the risk."
+    )
+    article.history.update(history_change_reason="request_changes: rewritten audit text")
+    page = desk(client, editor)
+    assert "Claim 2 overstates the risk." in page
+    assert "rewritten audit text" not in page
+
+
 def test_a_reviewer_does_not_get_the_editors_lists(client, reviewer, article):
     page = desk(client, reviewer)
     assert "Sent back by the board" not in page

@@ -491,7 +491,7 @@ class TestRoundTwo:
             actor=editor,
             reason="As the board asked",
         )
-        article_services.article_resubmit(article=Article.objects.get(pk=article.pk), actor=editor)
+        reviewer_services.article_resubmit(article=Article.objects.get(pk=article.pk), actor=editor)
         article_services.article_start_review(
             article=Article.objects.get(pk=article.pk), actor=editor
         )
@@ -520,7 +520,7 @@ class TestPeriodicReview:
     @pytest.fixture
     def periodic(self, editor, reviewer, approver, article):
         approve_everything(article, reviewer=reviewer, approver=approver)
-        article_services.article_start_periodic_review(
+        reviewer_services.article_start_periodic_review(
             article=Article.objects.get(pk=article.pk), actor=editor
         )
         return ReviewAssignment.objects.get(article=article, reviewer=reviewer, round=2)

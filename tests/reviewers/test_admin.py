@@ -163,7 +163,7 @@ def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
         actor=editor,
         reason="Be specific",
     )
-    article = article_services.article_resubmit(article=under_review, actor=editor)
+    article = services.article_resubmit(article=under_review, actor=editor)
     article_services.article_start_review(article=article, actor=editor)
 
     page = client.get(AWAITING_URL).text

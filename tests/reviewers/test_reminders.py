@@ -323,7 +323,7 @@ class TestEmails:
         )
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            article_services.article_resubmit(article=article, actor=editor)
+            services.article_resubmit(article=article, actor=editor)
 
         (message,) = mail.outbox
         html = message.alternatives[0][0]

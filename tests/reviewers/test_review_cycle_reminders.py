@@ -11,6 +11,7 @@ from django.core import mail
 from articles import services
 from articles.models import Article
 from editorial.history import SYSTEM_PREFIX
+from reviewers import services as reviewer_services
 from reviewers.models import Reminder
 from tests.factories import ApproverFactory, BoardReviewerFactory, EditorFactory
 from tests.factories import article_with_claims as new_article
@@ -101,7 +102,7 @@ def test_a_periodic_review_says_it_is_in_progress_only_once_its_date_has_passed(
     sweep, article, editor
 ):
     with time_machine.travel(at(DUE - timedelta(days=10)), tick=False):
-        started = services.article_start_periodic_review(article=article, actor=editor)
+        started = reviewer_services.article_start_periodic_review(article=article, actor=editor)
     sweep(at(DUE, hour=23))
     assert not Article.objects.get(pk=started.pk).says_review_in_progress
 
@@ -112,7 +113,7 @@ def test_a_periodic_review_says_it_is_in_progress_only_once_its_date_has_passed(
 
 def test_no_due_soon_reminder_once_the_periodic_review_has_started(sweep, article, editor):
     with time_machine.travel(at(DUE - timedelta(days=60)), tick=False):
-        services.article_start_periodic_review(article=article, actor=editor)
+        reviewer_services.article_start_periodic_review(article=article, actor=editor)
     sweep(at(DUE - timedelta(days=10)))
     sweep(at(DUE + timedelta(days=1)))
 
@@ -163,7 +164,7 @@ def test_a_periodic_rounds_assignment_email_asks_about_every_claim(
     eager_celery, article, editor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.article_start_periodic_review(article=article, actor=editor)
+        reviewer_services.article_start_periodic_review(article=article, actor=editor)
 
     message = mail.outbox[-1]
     assert "is due for its periodic review (round 2)" in message.body

@@ -196,7 +196,7 @@ class TestI4SeparationOfDuties:
             article_with_claims(editor=editor), editor=editor, reviewer=reviewer
         )
         article_services.article_request_changes(article=article, actor=reviewer, note="Redo")
-        article = article_services.article_resubmit(article=article, actor=editor)
+        article = services.article_resubmit(article=article, actor=editor)
         article.assignments.filter(round=2).get().delete()
         ReviewAssignmentFactory(article=article, round=2)
         article_services.article_start_review(article=article, actor=editor)
@@ -238,3 +238,16 @@ class TestI4SeparationOfDuties:
                 due_at=in_a_week(),
                 actor=editor,
             )
+
+
+def test_a_board_group_member_without_a_profile_is_assignable_and_offered_in_the_picker(editor):
+    from django.contrib.auth.models import Group
+
+    from reviewers.roles import BOARD
+    from reviewers.selectors import board_members
+    from tests.factories import UserFactory
+
+    member = UserFactory()
+    member.groups.add(Group.objects.get_or_create(name=BOARD)[0])
+    assert services.is_board_reviewer(member)
+    assert member in board_members()
