@@ -23,7 +23,7 @@ from articles.models import Claim, may_decide_claim
 from articles.outline import claim_numbers
 from articles.readability import readability
 from articles.wording_diff import word_diff_html
-from editorial.admin import names_a_row
+from desk.admin.bases import names_a_row
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.workflow import declared_transition
 from reviewers import services

@@ -28,11 +28,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin, NumbersClaims, wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Article, Citation, Claim
 from articles.wording_diff import changed_levels
-from editorial.admin import (
+from editorial.exceptions import EditorialError
+from editorial.history import records_naming
+from reviewers import selectors, services
+from reviewers.choices import Decision, InterestKind, Recommendation
+from reviewers.models import (
+    ClaimAwaitingReview,
+    ClaimDecision,
+    DeclarationOfInterest,
+    Reminder,
+    ReviewAssignment,
+    ReviewerProfile,
+)
+
+from .bases import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
     AsksWhyInsteadOfDeleting,
@@ -43,19 +55,7 @@ from editorial.admin import (
     is_history_request,
     truncated,
 )
-from editorial.exceptions import EditorialError
-from editorial.history import records_naming
-
-from . import selectors, services
-from .choices import Decision, InterestKind, Recommendation
-from .models import (
-    ClaimAwaitingReview,
-    ClaimDecision,
-    DeclarationOfInterest,
-    Reminder,
-    ReviewAssignment,
-    ReviewerProfile,
-)
+from .editors import ArticleAdmin, NumbersClaims, wording_rows
 
 User = get_user_model()
 

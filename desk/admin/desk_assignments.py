@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from editorial.admin import is_history_request
-from reviewers.admin import ReviewAssignmentAdmin
 from reviewers.models import ReviewAssignment
+
+from .bases import is_history_request
+from .board import ReviewAssignmentAdmin
 
 admin.site.unregister(ReviewAssignment)
 

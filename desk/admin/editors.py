@@ -20,7 +20,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from editorial.admin import (
+from articles import services
+from articles.choices import ClaimStatus, ReadingLevel
+from articles.models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
+from articles.outline import Outline, article_outline, claim_numbers
+from articles.readability import MIN_WORDS, readability
+from editorial.exceptions import EditorialError
+from editorial.workflow import check_transition, declared_transition, transition_label
+
+from .bases import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
     AsksWhyInsteadOfDeleting,
@@ -31,16 +39,8 @@ from editorial.admin import (
     is_history_request,
     truncated,
 )
-from editorial.exceptions import EditorialError
-from editorial.workflow import check_transition, declared_transition, transition_label
-
-from . import services
-from .admin_governance import ReviewDateFilter, next_review_display, next_review_urls
-from .admin_import import article_import_urls
-from .choices import ClaimStatus, ReadingLevel
-from .models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
-from .outline import Outline, article_outline, claim_numbers
-from .readability import MIN_WORDS, readability
+from .editors_governance import ReviewDateFilter, next_review_display, next_review_urls
+from .editors_import import article_import_urls
 
 
 class NumberedClaimsChangeList(ChangeList):
