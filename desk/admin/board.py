@@ -4,7 +4,7 @@ Decisions and assignment steps go through ``reviewers.services``; the rules (who
 in which round) are the model transitions' and are asked there, not here.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -29,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.choices import ClaimStatus, ReadingLevel
-from articles.models import Article, Citation, Claim
+from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
 from editorial.exceptions import EditorialError
 from editorial.history import records_naming
@@ -55,7 +54,8 @@ from .bases import (
     is_history_request,
     truncated,
 )
-from .editors import ArticleAdmin, NumbersClaims, wording_rows
+from .editors import NumbersClaims, wording_rows
+from .forms import ReviewerChoiceField
 
 User = get_user_model()
 
@@ -305,133 +305,6 @@ def _citations_html(citations):
     )
 
 
-# The article admin, with the board's side of it: who reviews, and whether a review is late.
-
-
-class HasOverdueReviewFilter(admin.SimpleListFilter):
-    title = _("overdue review")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(has_overdue_review=True)
-        if self.value() == "no":
-            return queryset.filter(has_overdue_review=False)
-        return queryset
-
-
-class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
-    """The board reviewers of the article, every round; assign new ones from their own page."""
-
-    model = ReviewAssignment
-    fk_name = "article"
-    extra = 0
-    can_delete = False
-    fields = ["board_member", "round", "status", "due_at", "recommendation", "completed_at"]
-    readonly_fields = fields
-    verbose_name_plural = _("board reviewers")
-
-    @admin.display(description=_("reviewer"))
-    def board_member(self, assignment):
-        return reviewer_label(assignment.reviewer)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("reviewer__reviewer_profile")
-            .order_by("-round", "due_at")
-        )
-
-
-admin.site.unregister(Article)
-
-
-@admin.register(Article)
-class ArticleReviewAdmin(ArticleAdmin):
-    """Articles as editors see them, with the board reviewers and overdue reviews beside."""
-
-    list_display = [
-        *ArticleAdmin.list_display[:4],
-        "overdue_review",
-        *ArticleAdmin.list_display[4:],
-    ]
-    list_filter = [*ArticleAdmin.list_filter, HasOverdueReviewFilter]
-    inlines = [*ArticleAdmin.inlines, BoardReviewersInline]
-
-    change_form_template = "admin/reviewers/article_change_form.html"
-
-    def get_queryset(self, request):
-        overdue = ReviewAssignment.objects.overdue().filter(
-            article=OuterRef("pk"), round=OuterRef("round")
-        )
-        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/assign/",
-                self.admin_site.admin_view(self.assign_view),
-                name="articles_article_assign",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.user.has_perm("reviewers.add_reviewassignment"):
-            due = timezone.localdate() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
-            extra_context = {
-                **(extra_context or {}),
-                "assign_form": AssignReviewerForm(initial={"due_on": due}),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def assign_view(self, request, object_id):
-        """Assign a board reviewer from the article's page and come back to it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not request.user.has_perm("reviewers.add_reviewassignment"):
-            raise PermissionDenied
-        form = AssignReviewerForm(request.POST)
-        if not form.is_valid():
-            problems = "; ".join(
-                f"{form.fields[name].label}: {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            )
-            self.message_user(request, f"Nobody was assigned. {problems}", messages.ERROR)
-        else:
-            try:
-                assignment = services.assignment_create(
-                    article=article,
-                    reviewer=form.cleaned_data["reviewer"],
-                    due_at=form.due_at(),
-                    actor=request.user,
-                    reason="Reviewer assigned on the article's page",
-                )
-            except EditorialError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                due = timezone.localtime(assignment.due_at).strftime("%a %d %b %Y, %H:%M")
-                self.message_user(
-                    request,
-                    f"{reviewer_label(assignment.reviewer)} is assigned, due {due}; they are "
-                    "emailed now.",
-                    messages.SUCCESS,
-                )
-        url = reverse("admin:articles_article_change", args=[article.pk])
-        return HttpResponseRedirect(f"{url}#board-reviewers")
-
-    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
-    def overdue_review(self, article):
-        return article.has_overdue_review
-
-
 # Assignments.
 
 
@@ -459,28 +332,6 @@ class CompleteAssignmentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-def reviewer_label(user) -> str:
-    """How the reviewer picker names a board member: full name, credentials, specialty."""
-    name = user.get_full_name() or user.get_username()
-    profile = getattr(user, "reviewer_profile", None)
-    if profile is None:
-        return name
-    label = f"{name}, {profile.credentials}" if profile.credentials else name
-    return f"{label} — {profile.specialty}" if profile.specialty else label
-
-
-class ReviewerChoiceField(forms.ModelChoiceField):
-    """The active board members, each with name, credentials and specialty."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", selectors.board_members())
-        kwargs.setdefault("empty_label", _("Choose a board member…"))
-        super().__init__(**kwargs)
-
-    def label_from_instance(self, user):
-        return reviewer_label(user)
 
 
 class AcceptAssignmentForm(forms.Form):
@@ -534,21 +385,6 @@ class ReviewAssignmentForm(forms.ModelForm):
     class Meta:
         model = ReviewAssignment
         fields = ["article", "reviewer", "due_at"]
-
-
-class AssignReviewerForm(forms.Form):
-    """Assign a board reviewer from the article's own page."""
-
-    reviewer = ReviewerChoiceField(label=_("Board reviewer"))
-    due_on = forms.DateField(
-        label=_("Due on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Due at 17:00 that day."),
-    )
-
-    def due_at(self):
-        day = self.cleaned_data["due_on"]
-        return timezone.make_aware(datetime.combine(day, time(17, 0)))
 
 
 @admin.register(ReviewAssignment)

@@ -6,17 +6,21 @@ hold; a refused write shows the service's sentence as an error message and chang
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +31,8 @@ from articles.outline import Outline, article_outline, claim_numbers
 from articles.readability import MIN_WORDS, readability
 from editorial.exceptions import EditorialError
 from editorial.workflow import check_transition, declared_transition, transition_label
+from reviewers import services as reviewer_services
+from reviewers.models import ReviewAssignment
 
 from .bases import (
     ADMIN_MEDIA_CSS,
@@ -41,6 +47,7 @@ from .bases import (
 )
 from .editors_governance import ReviewDateFilter, next_review_display, next_review_urls
 from .editors_import import article_import_urls
+from .forms import AssignReviewerForm, reviewer_label
 
 
 class NumberedClaimsChangeList(ChangeList):
@@ -199,19 +206,62 @@ def transition_consequences(article: Article, name: str) -> list[str]:
     return []
 
 
+class HasOverdueReviewFilter(admin.SimpleListFilter):
+    title = _("overdue review")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_overdue_review=True)
+        if self.value() == "no":
+            return queryset.filter(has_overdue_review=False)
+        return queryset
+
+
+class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
+    """The board reviewers of the article, every round; assign new ones from their own page."""
+
+    model = ReviewAssignment
+    fk_name = "article"
+    extra = 0
+    can_delete = False
+    fields = ["board_member", "round", "status", "due_at", "recommendation", "completed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("board reviewers")
+
+    @admin.display(description=_("reviewer"))
+    def board_member(self, assignment):
+        return reviewer_label(assignment.reviewer)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reviewer__reviewer_profile")
+            .order_by("-round", "due_at")
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    """Articles as editors see them, with the board reviewers and overdue reviews beside."""
+
     list_display = [
         "question",
         "review_status",
         "publication_status",
         "round",
+        "overdue_review",
         "last_material_change_at",
         "next_review",
     ]
-    list_filter = ["review_status", "publication_status", ReviewDateFilter]
+    list_filter = ["review_status", "publication_status", ReviewDateFilter, HasOverdueReviewFilter]
     search_fields = ["title"]
-    change_form_template = "admin/articles/article/change_form.html"
+    inlines = [BoardReviewersInline]
+    change_form_template = "admin/reviewers/article_change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
     readonly_fields = [
@@ -250,6 +300,16 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     @admin.display(description=_("question"), ordering="title")
     def question(self, article):
         return truncated(article.title, 70)
+
+    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
+    def overdue_review(self, article):
+        return article.has_overdue_review
+
+    def get_queryset(self, request):
+        overdue = ReviewAssignment.objects.overdue().filter(
+            article=OuterRef("pk"), round=OuterRef("round")
+        )
+        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -296,6 +356,11 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="articles_article_assign",
+            ),
             *article_import_urls(self),
             *next_review_urls(self),
             path(
@@ -344,7 +409,48 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 ),
                 may_assign=request.user.has_perm("reviewers.add_reviewassignment"),
             )
+        if request.user.has_perm("reviewers.add_reviewassignment"):
+            due = timezone.localdate() + timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+            extra_context["assign_form"] = AssignReviewerForm(initial={"due_on": due})
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def assign_view(self, request, object_id):
+        """Assign a board reviewer from the article's page and come back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not request.user.has_perm("reviewers.add_reviewassignment"):
+            raise PermissionDenied
+        form = AssignReviewerForm(request.POST)
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+            self.message_user(request, f"Nobody was assigned. {problems}", messages.ERROR)
+        else:
+            try:
+                assignment = reviewer_services.assignment_create(
+                    article=article,
+                    reviewer=form.cleaned_data["reviewer"],
+                    due_at=form.due_at(),
+                    actor=request.user,
+                    reason="Reviewer assigned on the article's page",
+                )
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                due = timezone.localtime(assignment.due_at).strftime("%a %d %b %Y, %H:%M")
+                self.message_user(
+                    request,
+                    f"{reviewer_label(assignment.reviewer)} is assigned, due {due}; they are "
+                    "emailed now.",
+                    messages.SUCCESS,
+                )
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        return HttpResponseRedirect(f"{url}#board-reviewers")
 
     def transition_view(self, request, object_id, name):
         article = self.get_object(request, unquote(object_id))
