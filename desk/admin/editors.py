@@ -261,7 +261,7 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     list_filter = ["review_status", "publication_status", ReviewDateFilter, HasOverdueReviewFilter]
     search_fields = ["title"]
     inlines = [BoardReviewersInline]
-    change_form_template = "admin/reviewers/article_change_form.html"
+    change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     transition_form_template = "admin/articles/article/transition_form.html"
     readonly_fields = [
