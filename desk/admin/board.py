@@ -12,12 +12,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -389,7 +391,8 @@ class ReviewAssignmentForm(forms.ModelForm):
 
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
-    """Editors assign and cancel; a reviewer sees “My assignments” and answers them."""
+    """Editors assign and cancel; a reviewer sees “My assignments” and answers them, and their
+    own assignment opens as the review screen (``desk.review``), from the list and from emails."""
 
     form = ReviewAssignmentForm
     list_display = [
@@ -479,6 +482,37 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         if not self._manages_assignments(request):
             extra_context = {**(extra_context or {}), "title": _("My assignments")}
         return super().changelist_view(request, extra_context)
+
+    # A reviewer's own assignment opens as the review screen, from the list and from emails.
+
+    def get_list_display(self, request):
+        if self._manages_assignments(request):
+            return super().get_list_display(request)
+        return ["article_to_review", "round", "status", "due", "recommendation"]
+
+    def get_list_display_links(self, request, list_display):
+        if self._manages_assignments(request):
+            return super().get_list_display_links(request, list_display)
+        return None
+
+    @admin.display(description=_("article"), ordering="article__title")
+    def article_to_review(self, assignment):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:desk_review", args=[assignment.pk]),
+            assignment.article,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assignment = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and assignment is not None
+            and assignment.reviewer_id == request.user.pk
+            and not is_history_request(request)
+        ):
+            return redirect("admin:desk_review", assignment.pk)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("article"), ordering="article__title")
     def short_article(self, assignment):
