@@ -6,16 +6,11 @@ in which round) are the model transitions' and are asked there, not here.
 
 from datetime import timedelta
 
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -33,7 +28,6 @@ from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
 from editorial.exceptions import EditorialError
-from editorial.history import records_naming
 from reviewers import selectors, services
 from reviewers.choices import Decision, InterestKind, Recommendation
 from reviewers.models import (
@@ -48,7 +42,6 @@ from reviewers.models import (
 from .bases import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
-    AsksWhyInsteadOfDeleting,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
@@ -58,9 +51,6 @@ from .bases import (
 )
 from .editors import NumbersClaims, wording_rows
 from .forms import ReviewerChoiceField
-
-User = get_user_model()
-
 
 # Claims awaiting my review.
 
@@ -839,94 +829,6 @@ class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             reason=reason or "Declared in the admin",
         )
         adopt_created(obj, created)
-
-
-admin.site.unregister(User)
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class EditorialGroupAdmin(AnswersBadIds, GroupAdmin):
-    """The roles, as Django shows them, answering bad ids with a message."""
-
-
-# django-axes' records of admin logins, answering bad ids like every other page.
-
-admin.site.unregister(AccessAttempt)
-admin.site.unregister(AccessFailureLog)
-admin.site.unregister(AccessLog)
-
-
-@admin.register(AccessAttempt)
-class LoginAttemptAdmin(AnswersBadIds, AccessAttemptAdmin):
-    @admin.action(description=_("Clean up expired attempts"))
-    def cleanup_expired_attempts(self, request, queryset):
-        """Axes reads the attempt time its login handler sets; an admin action has none."""
-        request.axes_attempt_time = timezone.now()
-        return super().cleanup_expired_attempts(request, queryset)
-
-
-@admin.register(AccessFailureLog)
-class LoginFailureAdmin(AnswersBadIds, AccessFailureLogAdmin):
-    pass
-
-
-@admin.register(AccessLog)
-class LoginLogAdmin(AnswersBadIds, AccessLogAdmin):
-    pass
-
-
-@admin.register(User)
-class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
-    """Users; people who acted are deactivated rather than deleted."""
-
-    replacement_template = "admin/auth/user/deactivate.html"
-
-    def replaces_deletion(self, request, user) -> bool:
-        """Only people who never acted are deleted; the others are deactivated (DESIGN §3 I3)."""
-        return bool(records_naming(user))
-
-    def replacement_context(self, request, user) -> dict:
-        return {
-            "records": records_naming(user),
-            "open_assignments": [
-                str(assignment)
-                for assignment in ReviewAssignment.objects.active()
-                .filter(reviewer=user)
-                .select_related("article", "reviewer")
-            ],
-            "title": _("Deactivate instead of deleting"),
-        }
-
-    def replace_deletion(self, request, user, reason: str) -> str:
-        cancelled = services.user_deactivate(user=user, actor=request.user, reason=reason)
-        self.log_change(request, user, f"Deactivated: {reason}")
-        self.message_user(
-            request,
-            f"{user} was deactivated, not deleted: their name stays on "
-            f"{', '.join(records_naming(user))}.{_cancelled_sentence(cancelled)}",
-            messages.SUCCESS,
-        )
-        return reverse("admin:auth_user_change", args=[user.pk])
-
-    def save_model(self, request, user, form, change):
-        """Unticking “Active” deactivates as the Delete page does (profile, open assignments)."""
-        super().save_model(request, user, form, change)
-        if change and "is_active" in form.changed_data and not user.is_active:
-            if user.pk == request.user.pk:
-                return
-            cancelled = services.user_deactivate(
-                user=user, actor=request.user, reason="“Active” unticked on their user page"
-            )
-            if cancelled:
-                self.message_user(request, _cancelled_sentence(cancelled).strip(), messages.INFO)
-
-
-def _cancelled_sentence(cancelled) -> str:
-    if not cancelled:
-        return ""
-    listed = "; ".join(str(assignment) for assignment in cancelled)
-    return f" Their open review assignments were cancelled, for reassigning: {listed}."
 
 
 # Reminders (DESIGN §6): the ledger of emails owed and sent, read-only for everyone.
