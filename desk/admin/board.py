@@ -1,4 +1,6 @@
-"""The board reviewers' workplace (DESIGN §5): claims awaiting my review and my assignments.
+"""The board's workplace (DESIGN §5): claims awaiting my review, assignments (a reviewer's own
+opens the review screen), claim decisions, reviewer profiles, declarations of interest and the
+reminder ledger.
 
 Decisions and assignment steps go through ``reviewers.services``; the rules (who may decide,
 in which round) are the model transitions' and are asked there, not here.
