@@ -6,24 +6,29 @@ Every action is a plain form POST answered by a redirect back to the same place 
 forms with ``fetch`` and swaps the page's main part in, so nothing reloads. The rules — who may
 decide, when a recommendation may approve — are the models' transitions', asked through
 ``reviewers.services``; this module only collects input and shows what the services said.
+
+The page is ``ReviewPageView``; each action is a view of its own (decide a claim, approve a
+section's unchanged claims, complete the review, accept or decline the assignment) whose input is
+checked by its form in ``desk/review_forms.py`` before the service is called.
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views import View
 
 from articles.choices import ReadingLevel
 from articles.models import Claim, may_decide_claim
 from articles.outline import claim_numbers
 from articles.readability import readability
 from articles.wording_diff import word_diff_html
-from editorial.admin import names_a_row
+from desk.admin.bases import names_a_row
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.workflow import declared_transition
 from reviewers import services
@@ -31,12 +36,14 @@ from reviewers.choices import Decision, InterestKind, Recommendation
 from reviewers.models import ReviewAssignment
 from reviewers.selectors import ClaimInReview, review_for_assignment
 
-FILTERS = {
-    "all": _("All"),
-    "undecided": _("Undecided"),
-    "changed": _("Changed"),
-    "sent_back": _("Sent back"),
-}
+from .review_forms import (
+    FILTERS,
+    AnswerAssignmentForm,
+    ApproveSectionForm,
+    CompleteReviewForm,
+    DecideClaimForm,
+    filter_named,
+)
 
 
 def _shown_by(name: str, item: ClaimInReview) -> bool:
@@ -122,41 +129,41 @@ def _wording_lines(item: ClaimInReview) -> tuple[list[WordingLine], list[str], b
     return lines, removed, citations_changed
 
 
-class ReviewScreen:
-    """The review screen's pages, registered on the admin site by ``desk.views.desk_urls``."""
+def review_urls(site) -> list:
+    """The review screen's URL patterns under /admin/, each view wrapped by ``site.admin_view``."""
 
-    template = "desk/review.html"
+    def view(view_class):
+        return site.admin_view(view_class.as_view(site=site))
 
-    def __init__(self, site):
-        self.site = site
+    return [
+        path("review/<str:assignment_id>/", view(ReviewPageView), name="desk_review"),
+        path(
+            "review/<str:assignment_id>/decide/", view(DecideClaimView), name="desk_review_decide"
+        ),
+        path(
+            "review/<str:assignment_id>/approve-section/",
+            view(ApproveSectionView),
+            name="desk_review_approve_section",
+        ),
+        path(
+            "review/<str:assignment_id>/complete/",
+            view(CompleteReviewView),
+            name="desk_review_complete",
+        ),
+        path(
+            "review/<str:assignment_id>/answer/",
+            view(AnswerAssignmentView),
+            name="desk_review_answer",
+        ),
+    ]
 
-    def urls(self) -> list:
-        view = self.site.admin_view
-        return [
-            path("review/<str:assignment_id>/", view(self.review_view), name="desk_review"),
-            path(
-                "review/<str:assignment_id>/decide/",
-                view(self.decide_view),
-                name="desk_review_decide",
-            ),
-            path(
-                "review/<str:assignment_id>/approve-section/",
-                view(self.approve_section_view),
-                name="desk_review_approve_section",
-            ),
-            path(
-                "review/<str:assignment_id>/complete/",
-                view(self.complete_view),
-                name="desk_review_complete",
-            ),
-            path(
-                "review/<str:assignment_id>/answer/",
-                view(self.answer_view),
-                name="desk_review_answer",
-            ),
-        ]
 
-    # Finding the assignment and refusing politely.
+class ReviewScreenView(View):
+    """What the page and its actions share: finding the reviewer's own assignment, refusing
+    politely, and the way back to the page."""
+
+    site = None
+    """The admin site whose ``each_context`` frames the page (given by ``review_urls``)."""
 
     def _refused(self, request, status: int, message: str):
         context = {**self.site.each_context(request), "title": message, "message": message}
@@ -191,24 +198,23 @@ class ReviewScreen:
         article = assignment.article
         return assignment.is_active and assignment.round == article.round
 
-    def _back(self, assignment, request, anchor: str = "") -> HttpResponseRedirect:
+    def _back(self, assignment, show: str, anchor: str = "") -> HttpResponseRedirect:
         url = reverse("admin:desk_review", args=[assignment.pk])
-        show = request.POST.get("show", "all")
-        if show in FILTERS and show != "all":
+        if show != "all":
             url += f"?show={show}"
         return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
 
-    # The page.
 
-    def review_view(self, request, assignment_id):
+class ReviewPageView(ReviewScreenView):
+    """The page: the article in reading order, each claim with its buttons, under a filter."""
+
+    template = "desk/review.html"
+
+    def get(self, request, assignment_id):
         assignment, refusal = self._assignment(request, assignment_id)
         if refusal:
             return refusal
-        if request.method not in ("GET", "HEAD"):
-            return HttpResponseNotAllowed(["GET"])
-        show = request.GET.get("show", "all")
-        if show not in FILTERS:
-            show = "all"
+        show = filter_named(request.GET.get("show"))
         context = self.context(request, assignment, show)
         context["complete_draft"] = request.session.pop(_complete_draft_key(assignment), {})
         return TemplateResponse(request, self.template, context)
@@ -321,64 +327,68 @@ class ReviewScreen:
             notes=notes.get(f"claim-{item.number}", []),
         )
 
-    # Actions.
 
-    def _post_guard(self, request, assignment_id):
-        """(assignment, None) when this POST may go on, else (None, the response)."""
-        if request.method != "POST":
-            return None, HttpResponseNotAllowed(["POST"])
+class ReviewActionView(ReviewScreenView):
+    """One action of the screen: a POST of ``form_class`` answered by a redirect back to the
+    page (``#claim-7``), so it works without JavaScript; ``act`` calls the service."""
+
+    http_method_names = ["post"]
+    form_class = None
+
+    def refusal(self, assignment) -> str:
+        """The sentence of a 400 when the form names what is not there to act on."""
+        return f"That is not an answer to “{assignment.article}”; nothing was changed."
+
+    def post(self, request, assignment_id):
         assignment, refusal = self._assignment(request, assignment_id)
         if refusal:
-            return None, refusal
+            return refusal
         if not self._may_act(assignment):
             messages.error(
                 request,
                 f"This assignment is {assignment.get_status_display().lower()} (round "
                 f"{assignment.round}); nothing was changed.",
             )
-            return None, self._back(assignment, request)
-        return assignment, None
+            return self._back(assignment, filter_named(request.POST.get("show")))
+        form = self.form_class(request.POST, **self.form_kwargs(assignment))
+        if not form.is_valid():
+            return self._refused(request, 400, self.refusal(assignment))
+        try:
+            return self.act(request, assignment, form.cleaned_data)
+        except EditorialPermissionDenied as error:
+            return self._refused(request, 403, error.message)
 
-    def _claims_posted(self, request, assignment) -> tuple[list[Claim], dict[int, str]] | None:
-        """The claims a form names, each with the fingerprint of the wording the reviewer read;
-        None when one of them is not a current claim of this assignment's article."""
-        ids = request.POST.getlist("claim")
-        seen = request.POST.getlist("seen")
-        if not ids or len(ids) != len(seen) or not all(names_a_row(Claim, value) for value in ids):
-            return None
-        claims = list(
-            Claim.objects.of_article(assignment.article).filter(pk__in=[int(i) for i in ids])
-        )
-        if len(claims) != len(set(ids)):
-            return None
-        return claims, {int(pk): digest for pk, digest in zip(ids, seen, strict=True)}
+    def form_kwargs(self, assignment) -> dict:
+        return {}
 
-    def _numbered(self, assignment) -> dict[int, int]:
-        return claim_numbers([assignment.article_id])
+    def act(self, request, assignment, data: dict):
+        raise NotImplementedError
 
-    def decide_view(self, request, assignment_id):
-        assignment, response = self._post_guard(request, assignment_id)
-        if response:
-            return response
-        posted = self._claims_posted(request, assignment)
-        if posted is None:
-            return self._refused(
-                request, 400, f"That claim is not in “{assignment.article}”; nothing was changed."
-            )
-        claims, seen = posted
-        numbers = self._numbered(assignment)
-        number = numbers.get(claims[0].pk)
-        decision = request.POST.get("decision", "")
+
+class DecideClaimView(ReviewActionView):
+    """Approve a claim, or request changes with a comment; land on it or the next one shown."""
+
+    form_class = DecideClaimForm
+
+    def form_kwargs(self, assignment) -> dict:
+        return {"assignment": assignment}
+
+    def refusal(self, assignment) -> str:
+        return f"That claim is not in “{assignment.article}”; nothing was changed."
+
+    def act(self, request, assignment, data: dict):
+        claims, decision = data["claims"], data["decision"]
+        number = claim_numbers([assignment.article_id]).get(claims[0].pk)
         try:
             services.claims_decide(
                 claims=claims,
                 actor=request.user,
                 decision=decision,
-                comment=request.POST.get("comment", ""),
-                seen=seen,
+                comment=data["comment"],
+                seen=data["seen"],
             )
-        except EditorialPermissionDenied as error:
-            return self._refused(request, 403, error.message)
+        except EditorialPermissionDenied:
+            raise
         except EditorialError as error:
             messages.error(request, error.message, extra_tags=f"claim-{number}")
         else:
@@ -388,38 +398,38 @@ class ReviewScreen:
                 _("Claim %(number)s %(done)s.") % {"number": number, "done": done},
                 extra_tags=f"claim-{number}",
             )
-        return self._back(assignment, request, self._landing(request, assignment, number))
+        return self._back(assignment, data["show"], self._landing(assignment, number, data["show"]))
 
-    def _landing(self, request, assignment, number: int) -> str:
+    def _landing(self, assignment, number: int, show: str) -> str:
         """The claim to land on after a decision: itself, or the next one the filter shows."""
-        show = request.POST.get("show", "all")
-        if show not in FILTERS:
-            show = "all"
         for item in review_for_assignment(assignment).claims():
             if item.number >= number and _shown_by(show, item):
                 return f"claim-{item.number}"
         return "review-complete"
 
-    def approve_section_view(self, request, assignment_id):
-        assignment, response = self._post_guard(request, assignment_id)
-        if response:
-            return response
-        posted = self._claims_posted(request, assignment)
-        if posted is None:
-            return self._refused(
-                request,
-                400,
-                f"Those claims are not all in “{assignment.article}”; nothing was changed.",
-            )
-        claims, seen = posted
-        anchor = request.POST.get("section", "")
-        anchor = anchor if anchor.startswith("section-") and anchor[8:].isdigit() else ""
+
+class ApproveSectionView(ReviewActionView):
+    """Approve a section's undecided, unchanged claims in one POST."""
+
+    form_class = ApproveSectionForm
+
+    def form_kwargs(self, assignment) -> dict:
+        return {"assignment": assignment}
+
+    def refusal(self, assignment) -> str:
+        return f"Those claims are not all in “{assignment.article}”; nothing was changed."
+
+    def act(self, request, assignment, data: dict):
+        anchor = data["section"]
         try:
             decided = services.claims_decide(
-                claims=claims, actor=request.user, decision=Decision.APPROVE, seen=seen
+                claims=data["claims"],
+                actor=request.user,
+                decision=Decision.APPROVE,
+                seen=data["seen"],
             )
-        except EditorialPermissionDenied as error:
-            return self._refused(request, 403, error.message)
+        except EditorialPermissionDenied:
+            raise
         except EditorialError as error:
             messages.error(request, error.message, extra_tags=anchor)
         else:
@@ -433,14 +443,16 @@ class ReviewScreen:
                 % {"n": len(decided)},
                 extra_tags=anchor,
             )
-        return self._back(assignment, request, anchor)
+        return self._back(assignment, data["show"], anchor)
 
-    def complete_view(self, request, assignment_id):
-        assignment, response = self._post_guard(request, assignment_id)
-        if response:
-            return response
-        recommendation = request.POST.get("recommendation", "")
-        note = request.POST.get("note", "")
+
+class CompleteReviewView(ReviewActionView):
+    """Complete the review with a recommendation; a refusal keeps what was sent for the page."""
+
+    form_class = CompleteReviewForm
+
+    def act(self, request, assignment, data: dict):
+        recommendation, note = data["recommendation"], data["note"]
         try:
             services.review_complete(
                 assignment=assignment,
@@ -448,8 +460,8 @@ class ReviewScreen:
                 recommendation=recommendation,
                 note=note,
             )
-        except EditorialPermissionDenied as error:
-            return self._refused(request, 403, error.message)
+        except EditorialPermissionDenied:
+            raise
         except EditorialError as error:
             messages.error(
                 request, self._explained(error.message, assignment), extra_tags="complete"
@@ -466,7 +478,7 @@ class ReviewScreen:
                 % {"recommendation": Recommendation(recommendation).label},
                 extra_tags="complete",
             )
-        return self._back(assignment, request, "review-complete")
+        return self._back(assignment, data["show"], "review-complete")
 
     def _explained(self, message: str, assignment):
         """The service's refusal, with links to the claims that hold back an approval."""
@@ -489,38 +501,39 @@ class ReviewScreen:
             f" and {more} more" if more > 0 else "",
         )
 
-    def answer_view(self, request, assignment_id):
-        assignment, response = self._post_guard(request, assignment_id)
-        if response:
-            return response
-        answer = request.POST.get("answer", "")
+
+class AnswerAssignmentView(ReviewActionView):
+    """Accept the assignment, declaring interests, or decline it with a reason."""
+
+    form_class = AnswerAssignmentForm
+
+    def refusal(self, assignment) -> str:
+        return "Accept or decline: nothing else is an answer."
+
+    def act(self, request, assignment, data: dict):
         try:
-            if answer == "accept":
-                declared = request.POST.get("declaration", "")
+            if data["answer"] == "accept":
+                declared = data["declaration"]
                 services.assignment_accept(
                     assignment=assignment,
                     actor=request.user,
                     no_conflict=declared == "none",
-                    conflict=request.POST.get("conflict", "") if declared == "conflict" else "",
-                    conflict_kind=request.POST.get("conflict_kind") or InterestKind.OTHER,
+                    conflict=data["conflict"] if declared == "conflict" else "",
+                    conflict_kind=data["conflict_kind"] or InterestKind.OTHER,
                 )
                 done = _("You accepted this review. Thank you.")
-            elif answer == "decline":
+            else:
                 services.assignment_decline(
-                    assignment=assignment,
-                    actor=request.user,
-                    reason=request.POST.get("reason", ""),
+                    assignment=assignment, actor=request.user, reason=data["reason"]
                 )
                 done = _("You declined this review; the editor is told on the desk.")
-            else:
-                return self._refused(request, 400, "Accept or decline: nothing else is an answer.")
-        except EditorialPermissionDenied as error:
-            return self._refused(request, 403, error.message)
+        except EditorialPermissionDenied:
+            raise
         except EditorialError as error:
             messages.error(request, error.message, extra_tags="answer")
         else:
             messages.success(request, done, extra_tags="answer")
-        return self._back(assignment, request)
+        return self._back(assignment, data["show"])
 
 
 def _complete_draft_key(assignment: ReviewAssignment) -> str:

@@ -210,6 +210,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "editorial.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "editorial.security.client_ip_address"
+# The login records' admin pages are Editorial's own (desk/admin/people.py), registered once:
+# django-axes registers none of its own.
+AXES_ENABLE_ADMIN = False
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For. With
 # 0 the header is ignored (anyone can forge it) and the connection's address counts. Compose sets
 # 1: its edge (deploy/nginx) is the app's only door and replaces the header with the address it

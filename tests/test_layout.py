@@ -2,12 +2,17 @@
 in a circle, so each app can be read, tested and changed from the bottom up.
 
 demo → desk → reviewers → articles → editorial; ``bench`` is a tool beside the product.
+
+One back office (issue 18): every admin page is registered once, in ``desk/admin/``, and none is
+replaced by unregistering another, so which class serves a page never depends on the order of
+``INSTALLED_APPS``.
 """
 
 import ast
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["editorial", "articles", "reviewers", "desk", "demo"]
@@ -151,3 +156,64 @@ def test_no_app_walks_the_tables_of_an_app_above_it_by_relation_name(lower, uppe
         for walk in _relation_walks(path, names, upper)
     ]
     assert offending == []
+
+
+# One back office (issue 18).
+
+FORCED_UNREGISTERS = {("desk/admin/people.py", "User"), ("desk/admin/people.py", "Group")}
+"""django.contrib.auth registers User and Group itself, with no setting to leave them out, so
+giving them Editorial's pages means unregistering Django's; nothing else is unregistered."""
+
+
+def test_every_admin_page_is_a_desk_admin():
+    """Our models', Django's auth and django-axes' login records alike (axes registers none of
+    its own: ``AXES_ENABLE_ADMIN = False``)."""
+    elsewhere = sorted(
+        f"{model._meta.label} by {type(model_admin).__module__}.{type(model_admin).__name__}"
+        for model, model_admin in admin.site._registry.items()
+        if not type(model_admin).__module__.startswith("desk.admin.")
+    )
+    assert elsewhere == []
+
+
+def test_each_model_is_registered_by_one_class():
+    registered: dict[str, list[str]] = {}
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "register"
+                and node.args
+                and isinstance(node.args[0], ast.Name)
+            ):
+                registered.setdefault(node.args[0].id, []).append(module)
+    assert {name: where for name, where in registered.items() if len(where) > 1} == {}
+
+
+def test_nothing_is_unregistered_but_what_django_forces():
+    found = set()
+    for path in [*MODULES.values(), *(ROOT / "tests").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "unregister"
+            ):
+                argument = node.args[0] if node.args else None
+                name = argument.id if isinstance(argument, ast.Name) else ast.unparse(node)
+                found.add((path.relative_to(ROOT).as_posix(), name))
+    assert found == FORCED_UNREGISTERS
+
+
+@pytest.mark.parametrize("app", ["editorial", "articles", "reviewers", "demo"])
+def test_apps_below_the_desk_have_no_admin_modules(app):
+    """Their models, services, selectors, tasks and reader stay; the admin is the desk's."""
+    admin_modules = sorted(
+        module
+        for module in MODULES
+        if _layer(module) == app
+        and any(part == "admin" or part.startswith("admin_") for part in module.split("."))
+    )
+    assert admin_modules == []
+    assert not (ROOT / app / "admin").exists()

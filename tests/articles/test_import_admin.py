@@ -102,7 +102,7 @@ def test_upload_over_the_size_limit_is_refused_with_the_commands_message(
         finally:
             positions.append(upload.tell())
 
-    monkeypatch.setattr("articles.admin_import.read_import_file", read_and_note_position)
+    monkeypatch.setattr("desk.admin.editors_import.read_import_file", read_and_note_position)
     client.force_login(editor)
 
     response = upload(client, text=DEMO.read_text(encoding="utf-8"), name="seed.md")

@@ -19,12 +19,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from editorial.admin import ADMIN_MEDIA_CSS, ReadOnlyHistoryAdmin, truncated
+from articles import services
+from articles.choices import FeedbackStatus, ReviewStatus
+from articles.models import Article, ClaimFeedback
 from editorial.exceptions import EditorialError
 
-from . import services
-from .choices import FeedbackStatus, ReviewStatus
-from .models import Article, ClaimFeedback
+from .bases import ADMIN_MEDIA_CSS, ReadOnlyHistoryAdmin, truncated
 
 # The next review date.
 

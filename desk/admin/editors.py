@@ -13,14 +13,27 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from editorial.admin import (
+from articles import services
+from articles.board import board
+from articles.choices import ClaimStatus, ReadingLevel
+from articles.models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
+from articles.outline import Outline, article_outline, claim_numbers
+from articles.readability import MIN_WORDS, readability
+from editorial.exceptions import EditorialError
+from editorial.workflow import check_transition, declared_transition, transition_label
+from reviewers import services as reviewer_services
+from reviewers.models import ReviewAssignment
+
+from .bases import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
     AsksWhyInsteadOfDeleting,
@@ -31,17 +44,9 @@ from editorial.admin import (
     is_history_request,
     truncated,
 )
-from editorial.exceptions import EditorialError
-from editorial.workflow import check_transition, declared_transition, transition_label
-
-from . import services
-from .admin_governance import ReviewDateFilter, next_review_display, next_review_urls
-from .admin_import import article_import_urls
-from .board import board
-from .choices import ClaimStatus, ReadingLevel
-from .models import Article, Citation, Claim, EdgePurge, Reference, Section, Wording
-from .outline import Outline, article_outline, claim_numbers
-from .readability import MIN_WORDS, readability
+from .editors_governance import ReviewDateFilter, next_review_display, next_review_urls
+from .editors_import import article_import_urls
+from .forms import AssignReviewerForm, reviewer_label
 
 
 class NumberedClaimsChangeList(ChangeList):
@@ -141,13 +146,14 @@ class RequestChangesForm(forms.Form):
 ARTICLE_TRANSITIONS = {
     "start_review": services.article_start_review,
     "request_changes": services.article_request_changes,
-    "resubmit": services.article_resubmit,
+    "resubmit": reviewer_services.article_resubmit,
     "approve": services.article_approve,
-    "start_periodic_review": services.article_start_periodic_review,
+    "start_periodic_review": reviewer_services.article_start_periodic_review,
     "publish": services.article_publish,
     "withdraw": services.article_withdraw,
 }
-"""Each admin button calls its service, never the model transition (history, carry-forward)."""
+"""Each admin button calls its service, never the model transition: resubmitting and periodic
+review are the board's use cases, which carry the reviewers into the new round."""
 
 
 class ConfirmWithReasonForm(forms.Form):
@@ -200,18 +206,61 @@ def transition_consequences(article: Article, name: str) -> list[str]:
     return []
 
 
+class HasOverdueReviewFilter(admin.SimpleListFilter):
+    title = _("overdue review")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_overdue_review=True)
+        if self.value() == "no":
+            return queryset.filter(has_overdue_review=False)
+        return queryset
+
+
+class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
+    """The board reviewers of the article, every round; assign new ones from their own page."""
+
+    model = ReviewAssignment
+    fk_name = "article"
+    extra = 0
+    can_delete = False
+    fields = ["board_member", "round", "status", "due_at", "recommendation", "completed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("board reviewers")
+
+    @admin.display(description=_("reviewer"))
+    def board_member(self, assignment):
+        return reviewer_label(assignment.reviewer)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reviewer__reviewer_profile")
+            .order_by("-round", "due_at")
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
+    """Articles as editors see them, with the board reviewers and overdue reviews beside."""
+
     list_display = [
         "question",
         "review_status",
         "publication_status",
         "round",
+        "overdue_review",
         "last_material_change_at",
         "next_review",
     ]
-    list_filter = ["review_status", "publication_status", ReviewDateFilter]
+    list_filter = ["review_status", "publication_status", ReviewDateFilter, HasOverdueReviewFilter]
     search_fields = ["title"]
+    inlines = [BoardReviewersInline]
     change_form_template = "admin/articles/article/change_form.html"
     transitions = ARTICLE_TRANSITIONS
     change_list_template = "admin/articles/article/change_list.html"
@@ -252,6 +301,16 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
     @admin.display(description=_("question"), ordering="title")
     def question(self, article):
         return truncated(article.title, 70)
+
+    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
+    def overdue_review(self, article):
+        return article.has_overdue_review
+
+    def get_queryset(self, request):
+        overdue = (
+            ReviewAssignment.objects.overdue().in_current_round().filter(article=OuterRef("pk"))
+        )
+        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -298,6 +357,11 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="articles_article_assign",
+            ),
             *article_import_urls(self),
             *next_review_urls(self),
             path(
@@ -346,7 +410,48 @@ class ArticleAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
                 ),
                 may_assign=board().may_assign(request.user),
             )
+        if board().may_assign(request.user):
+            due = timezone.localdate(ReviewAssignment.default_due_at())
+            extra_context["assign_form"] = AssignReviewerForm(initial={"due_on": due})
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def assign_view(self, request, object_id):
+        """Assign a board reviewer from the article's page and come back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not request.user.has_perm("reviewers.add_reviewassignment"):
+            raise PermissionDenied
+        form = AssignReviewerForm(request.POST)
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+            self.message_user(request, f"Nobody was assigned. {problems}", messages.ERROR)
+        else:
+            try:
+                assignment = reviewer_services.assignment_create(
+                    article=article,
+                    reviewer=form.cleaned_data["reviewer"],
+                    due_at=form.due_at(),
+                    actor=request.user,
+                    reason="Reviewer assigned on the article's page",
+                )
+            except EditorialError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                due = timezone.localtime(assignment.due_at).strftime("%a %d %b %Y, %H:%M")
+                self.message_user(
+                    request,
+                    f"{reviewer_label(assignment.reviewer)} is assigned, due {due}; they are "
+                    "emailed now.",
+                    messages.SUCCESS,
+                )
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        return HttpResponseRedirect(f"{url}#board-reviewers")
 
     def transition_view(self, request, object_id, name):
         article = self.get_object(request, unquote(object_id))

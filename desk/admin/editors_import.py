@@ -15,11 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles.interchange.plan import ArticleImportRefused
+from articles.interchange.read import import_source_name, read_import_file
+from articles.services import article_import
 from editorial.exceptions import EditorialError
-
-from .interchange.plan import ArticleImportRefused
-from .interchange.read import import_source_name, read_import_file
-from .services import article_import
 
 
 class ArticleImportForm(forms.Form):

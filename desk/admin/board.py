@@ -1,23 +1,19 @@
-"""The board reviewers' workplace (DESIGN §5): claims awaiting my review and my assignments.
+"""The board's workplace (DESIGN §5): claims awaiting my review, assignments (a reviewer's own
+opens the review screen), claim decisions, reviewer profiles, declarations of interest and the
+reminder ledger.
 
 Decisions and assignment steps go through ``reviewers.services``; the rules (who may decide,
 in which round) are the model transitions' and are asked there, not here.
 """
 
-from datetime import datetime, time
-
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,28 +23,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin, NumbersClaims, wording_rows
 from articles.choices import ClaimStatus, ReadingLevel
-from articles.models import Article, Citation, Claim
+from articles.models import Citation, Claim
 from articles.wording_diff import changed_levels
-from editorial.admin import (
-    ADMIN_MEDIA_CSS,
-    AnswersBadIds,
-    AsksWhyInsteadOfDeleting,
-    ReadOnlyHistoryAdmin,
-    ServiceErrorsAsMessages,
-    ViewOnlyAdminMixin,
-    adopt_created,
-    is_history_request,
-    truncated,
-)
 from editorial.exceptions import EditorialError
-from editorial.history import records_naming
-from editorial.people import display_name
-
-from . import selectors, services
-from .choices import Decision, InterestKind, Recommendation
-from .models import (
+from reviewers import selectors, services
+from reviewers.choices import Decision, InterestKind, Recommendation
+from reviewers.models import (
     ClaimAwaitingReview,
     ClaimDecision,
     DeclarationOfInterest,
@@ -57,8 +38,18 @@ from .models import (
     ReviewerProfile,
 )
 
-User = get_user_model()
-
+from .bases import (
+    ADMIN_MEDIA_CSS,
+    AnswersBadIds,
+    ReadOnlyHistoryAdmin,
+    ServiceErrorsAsMessages,
+    ViewOnlyAdminMixin,
+    adopt_created,
+    is_history_request,
+    truncated,
+)
+from .editors import NumbersClaims, wording_rows
+from .forms import ReviewerChoiceField
 
 # Claims awaiting my review.
 
@@ -305,138 +296,6 @@ def _citations_html(citations):
     )
 
 
-# The article admin, with the board's side of it: who reviews, and whether a review is late.
-
-
-class HasOverdueReviewFilter(admin.SimpleListFilter):
-    title = _("overdue review")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has an overdue review")), ("no", _("No overdue review"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(has_overdue_review=True)
-        if self.value() == "no":
-            return queryset.filter(has_overdue_review=False)
-        return queryset
-
-
-class BoardReviewersInline(ViewOnlyAdminMixin, admin.TabularInline):
-    """The board reviewers of the article, every round; assign new ones from their own page."""
-
-    model = ReviewAssignment
-    fk_name = "article"
-    extra = 0
-    can_delete = False
-    fields = ["board_member", "round", "status", "due_at", "recommendation", "completed_at"]
-    readonly_fields = fields
-    verbose_name_plural = _("board reviewers")
-
-    @admin.display(description=_("reviewer"))
-    def board_member(self, assignment):
-        return reviewer_label(assignment.reviewer)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("reviewer__reviewer_profile")
-            .order_by("-round", "due_at")
-        )
-
-
-admin.site.unregister(Article)
-
-
-@admin.register(Article)
-class ArticleReviewAdmin(ArticleAdmin):
-    """Articles as editors see them, with the board reviewers and overdue reviews beside."""
-
-    list_display = [
-        *ArticleAdmin.list_display[:4],
-        "overdue_review",
-        *ArticleAdmin.list_display[4:],
-    ]
-    list_filter = [*ArticleAdmin.list_filter, HasOverdueReviewFilter]
-    inlines = [*ArticleAdmin.inlines, BoardReviewersInline]
-    transitions = {
-        **ArticleAdmin.transitions,
-        "resubmit": services.article_resubmit,
-        "start_periodic_review": services.article_start_periodic_review,
-    }
-
-    change_form_template = "admin/reviewers/article_change_form.html"
-
-    def get_queryset(self, request):
-        overdue = (
-            ReviewAssignment.objects.overdue().in_current_round().filter(article=OuterRef("pk"))
-        )
-        return super().get_queryset(request).annotate(has_overdue_review=Exists(overdue))
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/assign/",
-                self.admin_site.admin_view(self.assign_view),
-                name="articles_article_assign",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.user.has_perm("reviewers.add_reviewassignment"):
-            due = timezone.localdate(ReviewAssignment.default_due_at())
-            extra_context = {
-                **(extra_context or {}),
-                "assign_form": AssignReviewerForm(initial={"due_on": due}),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def assign_view(self, request, object_id):
-        """Assign a board reviewer from the article's page and come back to it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not request.user.has_perm("reviewers.add_reviewassignment"):
-            raise PermissionDenied
-        form = AssignReviewerForm(request.POST)
-        if not form.is_valid():
-            problems = "; ".join(
-                f"{form.fields[name].label}: {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            )
-            self.message_user(request, f"Nobody was assigned. {problems}", messages.ERROR)
-        else:
-            try:
-                assignment = services.assignment_create(
-                    article=article,
-                    reviewer=form.cleaned_data["reviewer"],
-                    due_at=form.due_at(),
-                    actor=request.user,
-                    reason="Reviewer assigned on the article's page",
-                )
-            except EditorialError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                due = timezone.localtime(assignment.due_at).strftime("%a %d %b %Y, %H:%M")
-                self.message_user(
-                    request,
-                    f"{reviewer_label(assignment.reviewer)} is assigned, due {due}; they are "
-                    "emailed now.",
-                    messages.SUCCESS,
-                )
-        url = reverse("admin:articles_article_change", args=[article.pk])
-        return HttpResponseRedirect(f"{url}#board-reviewers")
-
-    @admin.display(description=_("overdue review"), boolean=True, ordering="has_overdue_review")
-    def overdue_review(self, article):
-        return article.has_overdue_review
-
-
 # Assignments.
 
 
@@ -464,28 +323,6 @@ class CompleteAssignmentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-def reviewer_label(user) -> str:
-    """How the reviewer picker names a board member: full name, credentials, specialty."""
-    name = display_name(user)
-    profile = getattr(user, "reviewer_profile", None)
-    if profile is None:
-        return name
-    label = f"{name}, {profile.credentials}" if profile.credentials else name
-    return f"{label} — {profile.specialty}" if profile.specialty else label
-
-
-class ReviewerChoiceField(forms.ModelChoiceField):
-    """The active board members, each with name, credentials and specialty."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", selectors.board_members())
-        kwargs.setdefault("empty_label", _("Choose a board member…"))
-        super().__init__(**kwargs)
-
-    def label_from_instance(self, user):
-        return reviewer_label(user)
 
 
 class AcceptAssignmentForm(forms.Form):
@@ -541,24 +378,10 @@ class ReviewAssignmentForm(forms.ModelForm):
         fields = ["article", "reviewer", "due_at"]
 
 
-class AssignReviewerForm(forms.Form):
-    """Assign a board reviewer from the article's own page."""
-
-    reviewer = ReviewerChoiceField(label=_("Board reviewer"))
-    due_on = forms.DateField(
-        label=_("Due on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Due at 17:00 that day."),
-    )
-
-    def due_at(self):
-        day = self.cleaned_data["due_on"]
-        return timezone.make_aware(datetime.combine(day, time(17, 0)))
-
-
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
-    """Editors assign and cancel; a reviewer sees “My assignments” and answers them."""
+    """Editors assign and cancel; a reviewer sees “My assignments” and answers them, and their
+    own assignment opens as the review screen (``desk.review``), from the list and from emails."""
 
     form = ReviewAssignmentForm
     list_display = [
@@ -648,6 +471,37 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         if not self._manages_assignments(request):
             extra_context = {**(extra_context or {}), "title": _("My assignments")}
         return super().changelist_view(request, extra_context)
+
+    # A reviewer's own assignment opens as the review screen, from the list and from emails.
+
+    def get_list_display(self, request):
+        if self._manages_assignments(request):
+            return super().get_list_display(request)
+        return ["article_to_review", "round", "status", "due", "recommendation"]
+
+    def get_list_display_links(self, request, list_display):
+        if self._manages_assignments(request):
+            return super().get_list_display_links(request, list_display)
+        return None
+
+    @admin.display(description=_("article"), ordering="article__title")
+    def article_to_review(self, assignment):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:desk_review", args=[assignment.pk]),
+            assignment.article,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assignment = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and assignment is not None
+            and assignment.reviewer_id == request.user.pk
+            and not is_history_request(request)
+        ):
+            return redirect("admin:desk_review", assignment.pk)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("article"), ordering="article__title")
     def short_article(self, assignment):
@@ -974,94 +828,6 @@ class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
             reason=reason or "Declared in the admin",
         )
         adopt_created(obj, created)
-
-
-admin.site.unregister(User)
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class EditorialGroupAdmin(AnswersBadIds, GroupAdmin):
-    """The roles, as Django shows them, answering bad ids with a message."""
-
-
-# django-axes' records of admin logins, answering bad ids like every other page.
-
-admin.site.unregister(AccessAttempt)
-admin.site.unregister(AccessFailureLog)
-admin.site.unregister(AccessLog)
-
-
-@admin.register(AccessAttempt)
-class LoginAttemptAdmin(AnswersBadIds, AccessAttemptAdmin):
-    @admin.action(description=_("Clean up expired attempts"))
-    def cleanup_expired_attempts(self, request, queryset):
-        """Axes reads the attempt time its login handler sets; an admin action has none."""
-        request.axes_attempt_time = timezone.now()
-        return super().cleanup_expired_attempts(request, queryset)
-
-
-@admin.register(AccessFailureLog)
-class LoginFailureAdmin(AnswersBadIds, AccessFailureLogAdmin):
-    pass
-
-
-@admin.register(AccessLog)
-class LoginLogAdmin(AnswersBadIds, AccessLogAdmin):
-    pass
-
-
-@admin.register(User)
-class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
-    """Users; people who acted are deactivated rather than deleted."""
-
-    replacement_template = "admin/auth/user/deactivate.html"
-
-    def replaces_deletion(self, request, user) -> bool:
-        """Only people who never acted are deleted; the others are deactivated (DESIGN §3 I3)."""
-        return bool(records_naming(user))
-
-    def replacement_context(self, request, user) -> dict:
-        return {
-            "records": records_naming(user),
-            "open_assignments": [
-                str(assignment)
-                for assignment in ReviewAssignment.objects.active()
-                .filter(reviewer=user)
-                .select_related("article", "reviewer")
-            ],
-            "title": _("Deactivate instead of deleting"),
-        }
-
-    def replace_deletion(self, request, user, reason: str) -> str:
-        cancelled = services.user_deactivate(user=user, actor=request.user, reason=reason)
-        self.log_change(request, user, f"Deactivated: {reason}")
-        self.message_user(
-            request,
-            f"{user} was deactivated, not deleted: their name stays on "
-            f"{', '.join(records_naming(user))}.{_cancelled_sentence(cancelled)}",
-            messages.SUCCESS,
-        )
-        return reverse("admin:auth_user_change", args=[user.pk])
-
-    def save_model(self, request, user, form, change):
-        """Unticking “Active” deactivates as the Delete page does (profile, open assignments)."""
-        super().save_model(request, user, form, change)
-        if change and "is_active" in form.changed_data and not user.is_active:
-            if user.pk == request.user.pk:
-                return
-            cancelled = services.user_deactivate(
-                user=user, actor=request.user, reason="“Active” unticked on their user page"
-            )
-            if cancelled:
-                self.message_user(request, _cancelled_sentence(cancelled).strip(), messages.INFO)
-
-
-def _cancelled_sentence(cancelled) -> str:
-    if not cancelled:
-        return ""
-    listed = "; ".join(str(assignment) for assignment in cancelled)
-    return f" Their open review assignments were cancelled, for reassigning: {listed}."
 
 
 # Reminders (DESIGN §6): the ledger of emails owed and sent, read-only for everyone.
