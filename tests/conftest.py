@@ -70,17 +70,45 @@ def approver(db):
 
 
 @pytest.fixture
-def approved(editor, reviewer, approver):
-    """An article of three claims, reviewed by ``reviewer`` and approved by ``approver``."""
-    from tests.factories import article_with_claims
-    from tests.workflow import approved_article
+def superuser(db):
+    from tests.factories import UserFactory
 
-    return approved_article(
-        article_with_claims(claims=3, editor=editor),
-        editor=editor,
-        reviewer=reviewer,
-        approver=approver,
+    user = UserFactory(is_superuser=True)
+    user.save()
+    return user
+
+
+# Articles, named for the state they are in. A test that needs another state (a date, named
+# people, an imported file) builds it in a fixture of its own, named for that state too.
+
+
+@pytest.fixture
+def article_under_review(editor, reviewer):
+    """An article of three claims, drafted by ``editor``, assigned to ``reviewer``, in review
+    (round 1, every claim pending); not published."""
+    from tests.factories import article_with_claims
+    from tests.workflow import assign_and_start
+
+    return assign_and_start(
+        article_with_claims(claims=3, editor=editor), editor=editor, reviewer=reviewer
     )
+
+
+@pytest.fixture
+def approved_article(article_under_review, reviewer, approver):
+    """``article_under_review`` with every claim approved by ``reviewer`` and the article
+    approved by ``approver``; not published."""
+    from tests.workflow import approve_everything
+
+    return approve_everything(article_under_review, reviewer=reviewer, approver=approver)
+
+
+@pytest.fixture
+def approved_and_published_article(approved_article, editor):
+    """``approved_article``, published by ``editor``."""
+    from articles import services
+
+    return services.article_publish(article=approved_article, actor=editor)
 
 
 @pytest.fixture(autouse=True)

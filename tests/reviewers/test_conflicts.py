@@ -13,7 +13,6 @@ from reviewers import services
 from reviewers.choices import AssignmentStatus, ConflictStatus, InterestKind, Recommendation
 from reviewers.models import DeclarationOfInterest, ReviewAssignment, ReviewerProfile
 from tests.factories import ApproverFactory, BoardReviewerFactory, UserFactory, article_with_claims
-from tests.workflow import assign_and_start
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,8 @@ CONFLICT = "I am a paid adviser to the maker of a phosphate binder discussed her
 
 
 @pytest.fixture
-def under_review(editor, reviewer):
-    return assign_and_start(article_with_claims(editor=editor), editor=editor, reviewer=reviewer)
-
-
-@pytest.fixture
-def assignment(under_review):
-    return under_review.assignments.get()
+def assignment(article_under_review):
+    return article_under_review.assignments.get()
 
 
 def approve_claims(article, reviewer):
@@ -67,7 +61,7 @@ class TestAccepting:
             )
 
     def test_naming_a_conflict_puts_a_dated_declaration_on_the_profile(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         accepted = services.assignment_accept(
             assignment=assignment,
@@ -83,7 +77,7 @@ class TestAccepting:
             InterestKind.FINANCIAL,
             CONFLICT,
         )
-        assert declaration.article == under_review
+        assert declaration.article == article_under_review
         assert (declaration.valid_from, declaration.valid_to) == (timezone.localdate(), None)
         assert declaration.history.get().history_user == reviewer
 
@@ -96,10 +90,10 @@ class TestAccepting:
 
 class TestBlockAndOverride:
     def test_a_declared_conflict_blocks_the_approving_recommendation(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
-        approve_claims(under_review, reviewer)
+        approve_claims(article_under_review, reviewer)
 
         with pytest.raises(EditorialError, match="declared a conflict of interest"):
             services.assignment_complete(
@@ -118,20 +112,20 @@ class TestBlockAndOverride:
         assert done.recommendation == Recommendation.REQUEST_CHANGES
 
     def test_no_approving_recommendation_without_a_declaration(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         """Completing straight from “assigned” skips accepting, not declaring."""
-        approve_claims(under_review, reviewer)
+        approve_claims(article_under_review, reviewer)
         with pytest.raises(EditorialError, match="has not declared whether"):
             services.assignment_complete(
                 assignment=assignment, actor=reviewer, recommendation="approve"
             )
 
     def test_approver_overrides_with_a_reason_and_the_recommendation_counts(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
-        approve_claims(under_review, reviewer)
+        approve_claims(article_under_review, reviewer)
         approver = ApproverFactory()
 
         overridden = services.assignment_conflict_override(
@@ -147,7 +141,7 @@ class TestBlockAndOverride:
         assert overridden.conflict_overridden_by == approver
         assert overridden.conflict_overridden_at is not None
         assert done.status == AssignmentStatus.COMPLETED
-        assert under_review.approving_recommendations() == 1
+        assert article_under_review.approving_recommendations() == 1
         row = overridden.history.filter(history_user=approver).get()
         assert row.history_change_reason.startswith("override_conflict: Declared openly")
 
@@ -161,14 +155,14 @@ class TestBlockAndOverride:
 
     @pytest.mark.parametrize("who", ["reviewer", "editor", "board member", "creator"])
     def test_only_another_approver_may_override(
-        self, who, assignment, reviewer, editor, under_review
+        self, who, assignment, reviewer, editor, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
         actor = {
             "reviewer": reviewer,
             "editor": editor,
             "board member": BoardReviewerFactory(),
-            "creator": under_review.created_by,
+            "creator": article_under_review.created_by,
         }[who]
         if who == "creator":
             actor.user_permissions.add(*ApproverFactory().groups.first().permissions.all())
@@ -238,14 +232,14 @@ class TestDeclarations:
             )
 
     def test_declaring_a_conflict_with_an_article_marks_the_open_assignment(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
         services.declaration_add(
             profile=reviewer.reviewer_profile,
             kind=InterestKind.PERSONAL,
             text="My sister is the article's clinical author.",
-            article=under_review,
+            article=article_under_review,
             actor=reviewer,
             reason="Learnt after accepting",
         )

@@ -14,7 +14,7 @@ from editorial.history import SYSTEM_PREFIX
 from reviewers.models import Reminder
 from tests.factories import ApproverFactory, BoardReviewerFactory, EditorFactory
 from tests.factories import article_with_claims as new_article
-from tests.workflow import approved_article
+from tests.workflow import assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def editor():
 @pytest.fixture
 def article(editor):
     with time_machine.travel(APPROVED_AT, tick=False):
-        approved = approved_article(
+        approved = assign_and_approve(
             new_article(editor=editor),
             editor=editor,
             reviewer=BoardReviewerFactory(),
