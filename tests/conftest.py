@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+import tests.hypothesis_profiles  # noqa: F401  (loads the Hypothesis profile before any test module)
+
 
 def pytest_configure(config):
     """WhiteNoise warns on every handler when STATIC_ROOT is missing; tests never collect."""

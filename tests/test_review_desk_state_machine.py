@@ -35,6 +35,7 @@ from tests.factories import (
     UserFactory,
     article_with_claims,
 )
+from tests.hypothesis_profiles import examples
 from tests.invariants import badge_violations
 
 PEOPLE = ("author", "editor", "reviewer_a", "reviewer_b", "approver", "stranger")
@@ -387,7 +388,7 @@ class ReviewDesk(RuleBasedStateMachine):
 
 
 ReviewDesk.TestCase.settings = settings(
-    max_examples=30,
+    max_examples=examples(30),  # in CI; the profile scales it
     stateful_step_count=25,
     deadline=None,
     database=None,
