@@ -13,10 +13,19 @@ def pytest_configure(config):
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+SLOW_BY_NATURE = {"browser", "edge", "redis"}
+"""Markers of tests that start a browser, nginx or a worker: ``slow`` too, so ``-m slow``
+selects everything the quick loop leaves out."""
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """In CI nothing that names PostgreSQL or Redis may be skipped for want of them."""
     if os.environ.get("CI") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise pytest.UsageError("CI runs the suite on PostgreSQL: set DATABASE_URL.")
+    for item in items:
+        if SLOW_BY_NATURE & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -33,6 +33,7 @@ def _is_answered(response) -> bool:
     return response.status_code < 500
 
 
+@pytest.mark.slow
 def test_every_admin_page_answers_bad_ids_without_a_server_error(
     client, superuser, approved_article
 ):

@@ -396,6 +396,7 @@ ReviewDesk.TestCase.settings = settings(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_i1_to_i4_and_i7_hold_whatever_people_do():
     REACHED.clear()

@@ -213,6 +213,7 @@ class TestI3Audit:
         assert texts[-2:] == [old_text, "New text."]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @on_postgresql
 def test_i7_twenty_concurrent_start_reviews_one_wins(editor, reviewer):
