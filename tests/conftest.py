@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+import tests.hypothesis_profiles  # noqa: F401  (loads the Hypothesis profile before any test module)
+
 
 def pytest_configure(config):
     """WhiteNoise warns on every handler when STATIC_ROOT is missing; tests never collect."""
@@ -11,10 +13,19 @@ def pytest_configure(config):
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+SLOW_BY_NATURE = {"browser", "edge", "redis"}
+"""Markers of tests that start a browser, nginx or a worker: ``slow`` too, so ``-m slow``
+selects everything the quick loop leaves out."""
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """In CI nothing that names PostgreSQL or Redis may be skipped for want of them."""
     if os.environ.get("CI") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise pytest.UsageError("CI runs the suite on PostgreSQL: set DATABASE_URL.")
+    for item in items:
+        if SLOW_BY_NATURE & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -38,7 +49,7 @@ def _plain_http_live_server():
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings, tmp_path):
+def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
@@ -70,17 +81,45 @@ def approver(db):
 
 
 @pytest.fixture
-def approved(editor, reviewer, approver):
-    """An article of three claims, reviewed by ``reviewer`` and approved by ``approver``."""
-    from tests.factories import article_with_claims
-    from tests.workflow import approved_article
+def superuser(db):
+    from tests.factories import UserFactory
 
-    return approved_article(
-        article_with_claims(claims=3, editor=editor),
-        editor=editor,
-        reviewer=reviewer,
-        approver=approver,
+    user = UserFactory(is_superuser=True)
+    user.save()
+    return user
+
+
+# Articles, named for the state they are in. A test that needs another state (a date, named
+# people, an imported file) builds it in a fixture of its own, named for that state too.
+
+
+@pytest.fixture
+def article_under_review(editor, reviewer):
+    """An article of three claims, drafted by ``editor``, assigned to ``reviewer``, in review
+    (round 1, every claim pending); not published."""
+    from tests.factories import article_with_claims
+    from tests.workflow import assign_and_start
+
+    return assign_and_start(
+        article_with_claims(claims=3, editor=editor), editor=editor, reviewer=reviewer
     )
+
+
+@pytest.fixture
+def approved_article(article_under_review, reviewer, approver):
+    """``article_under_review`` with every claim approved by ``reviewer`` and the article
+    approved by ``approver``; not published."""
+    from tests.workflow import approve_everything
+
+    return approve_everything(article_under_review, reviewer=reviewer, approver=approver)
+
+
+@pytest.fixture
+def approved_and_published_article(approved_article, editor):
+    """``approved_article``, published by ``editor``."""
+    from articles import services
+
+    return services.article_publish(article=approved_article, actor=editor)
 
 
 @pytest.fixture(autouse=True)

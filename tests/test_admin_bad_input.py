@@ -7,18 +7,10 @@ from django.contrib.messages import get_messages
 from django.urls import NoReverseMatch, reverse
 
 from articles.models import Article, Claim
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 BAD_IDS = ["abc", "-1", "99999999999999999999", "1.5", "%00", "'; drop table x; --"]
-
-
-@pytest.fixture
-def superuser(db):
-    user = UserFactory(is_superuser=True)
-    user.save()
-    return user
 
 
 def _admin_url(model_admin, name, *args) -> str | None:
@@ -41,7 +33,10 @@ def _is_answered(response) -> bool:
     return response.status_code < 500
 
 
-def test_every_admin_page_answers_bad_ids_without_a_server_error(client, superuser, approved):
+@pytest.mark.slow
+def test_every_admin_page_answers_bad_ids_without_a_server_error(
+    client, superuser, approved_article
+):
     client.force_login(superuser)
     client.raise_request_exception = False
     failures = []
@@ -85,13 +80,13 @@ def _request_for(client, url):
     return response.wsgi_request
 
 
-def test_article_history_version_page_shows_the_past_version(client, superuser, approved):
+def test_article_history_version_page_shows_the_past_version(client, superuser, approved_article):
     client.force_login(superuser)
-    version = approved.history.order_by("history_id").first()
-    url = reverse("admin:articles_article_simple_history", args=[approved.pk, version.pk])
+    version = approved_article.history.order_by("history_id").first()
+    url = reverse("admin:articles_article_simple_history", args=[approved_article.pk, version.pk])
     response = client.get(url)
     assert response.status_code == 200
-    assert approved.title in response.text
+    assert approved_article.title in response.text
 
 
 @pytest.mark.parametrize(
@@ -106,9 +101,9 @@ def test_transition_of_an_unknown_article_is_a_404(client, superuser, url_name, 
     assert client.post(reverse(url_name, args=args)).status_code == 404
 
 
-def test_transition_with_an_unknown_name_is_a_404(client, superuser, approved):
+def test_transition_with_an_unknown_name_is_a_404(client, superuser, approved_article):
     client.force_login(superuser)
-    url = reverse("admin:articles_article_transition", args=[approved.pk, "obliterate"])
+    url = reverse("admin:articles_article_transition", args=[approved_article.pk, "obliterate"])
     assert client.post(url).status_code == 404
 
 
@@ -118,7 +113,7 @@ def test_claim_add_with_a_bad_section_id_shows_the_empty_form(client, editor):
     assert response.status_code == 200
 
 
-def test_approve_of_an_unknown_claim_is_refused_with_a_message(client, reviewer, approved):
+def test_approve_of_an_unknown_claim_is_refused_with_a_message(client, reviewer, approved_article):
     client.force_login(reviewer)
     url = reverse("admin:reviewers_claimawaitingreview_approve", args=[999999])
     response = client.post(url, follow=True)
@@ -126,5 +121,5 @@ def test_approve_of_an_unknown_claim_is_refused_with_a_message(client, reviewer,
     assert any(
         "no longer" in str(m) or "removed" in str(m) for m in get_messages(response.wsgi_request)
     )
-    assert Article.objects.get(pk=approved.pk).is_approved
+    assert Article.objects.get(pk=approved_article.pk).is_approved
     assert Claim.objects.filter(pk=999999).count() == 0

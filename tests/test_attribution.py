@@ -17,24 +17,17 @@ from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewerProfile
 from reviewers.services import assignment_accept, assignment_complete, assignment_create
 from tests.factories import BoardReviewerFactory, EditorFactory, UserFactory, article_with_claims
-from tests.workflow import approved_article
+from tests.workflow import assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
 DUE = datetime(2030, 5, 17, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def superuser(db):
-    user = UserFactory(is_superuser=True)
-    user.save()
-    return user
-
-
 def test_i3_deleting_a_user_who_acted_offers_deactivation_and_keeps_their_name(
     client, superuser, editor, reviewer, approver
 ):
-    article = approved_article(
+    article = assign_and_approve(
         article_with_claims(editor=editor), editor=editor, reviewer=reviewer, approver=approver
     )
     client.force_login(superuser)

@@ -67,21 +67,21 @@ BODIES = {
 
 
 @pytest.fixture
-def addresses(approved, reviewer) -> list[str]:
+def addresses(approved_article, reviewer) -> list[str]:
     """Admin and reader pages, the review screen and the report form included."""
-    assignment = approved.assignments.get(reviewer=reviewer)
-    claim = Claim.objects.of_article(approved).first()
+    assignment = approved_article.assignments.get(reviewer=reviewer)
+    claim = Claim.objects.of_article(approved_article).first()
     return [
         LOGIN,
         "/admin/",
         reverse("admin:articles_article_changelist"),
-        reverse("admin:articles_article_change", args=[approved.pk]),
+        reverse("admin:articles_article_change", args=[approved_article.pk]),
         reverse("admin:desk_review", args=[assignment.pk]),
         reverse("admin:desk_review_decide", args=[assignment.pk]),
         "/",
-        f"/articles/{approved.slug}/",
-        f"/articles/{approved.slug}/clinician/",
-        reverse("articles:report_problem", args=[approved.slug, claim.pk]),
+        f"/articles/{approved_article.slug}/",
+        f"/articles/{approved_article.slug}/clinician/",
+        reverse("articles:report_problem", args=[approved_article.slug, claim.pk]),
         "/editorial-policy/",
         "/board/",
     ]

@@ -12,8 +12,6 @@ from django.urls import reverse
 from articles.models import Article, Claim
 from reviewers.models import ClaimDecision
 from tests.articles.test_admin import _claim_form_data
-from tests.factories import article_with_claims
-from tests.workflow import assign_and_start
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +30,8 @@ def long_text(length: int = 5000) -> str:
     return text[:length].rstrip()
 
 
-@pytest.fixture
-def under_review(editor, reviewer):
-    return assign_and_start(
-        article_with_claims(claims=2, editor=editor), editor=editor, reviewer=reviewer
-    )
-
-
-def test_a_5000_character_change_request_is_kept_whole(client, reviewer, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_a_5000_character_change_request_is_kept_whole(client, reviewer, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     comment = long_text()
     client.force_login(reviewer)
     response = client.post(
@@ -58,18 +49,20 @@ def test_a_5000_character_change_request_is_kept_whole(client, reviewer, under_r
     assert reason.endswith(comment)
 
 
-def test_a_5000_character_article_note_is_kept_whole(client, reviewer, under_review):
+def test_a_5000_character_article_note_is_kept_whole(client, reviewer, article_under_review):
     note = long_text()
     client.force_login(reviewer)
-    url = reverse("admin:articles_article_transition", args=[under_review.pk, "request_changes"])
+    url = reverse(
+        "admin:articles_article_transition", args=[article_under_review.pk, "request_changes"]
+    )
     response = client.post(url, {"note": note})
     assert response.status_code == 302
-    row = Article.objects.get(pk=under_review.pk).history.latest("history_id")
+    row = Article.objects.get(pk=article_under_review.pk).history.latest("history_id")
     assert row.history_change_reason == f"request_changes: {note}"
 
 
-def test_a_5000_character_why_this_change_is_kept_whole(client, editor, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_a_5000_character_why_this_change_is_kept_whole(client, editor, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     reason = long_text()
     client.force_login(editor)
     url = reverse("admin:articles_claim_change", args=[claim.pk])

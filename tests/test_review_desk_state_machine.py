@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     article_with_claims,
 )
+from tests.hypothesis_profiles import examples
 from tests.invariants import badge_violations, conflict_violations
 
 PEOPLE = ("author", "editor", "reviewer_a", "reviewer_b", "approver", "stranger")
@@ -429,7 +430,7 @@ class ReviewDesk(RuleBasedStateMachine):
 
 
 ReviewDesk.TestCase.settings = settings(
-    max_examples=30,
+    max_examples=examples(30),  # in CI; the profile scales it
     stateful_step_count=25,
     deadline=None,
     database=None,
@@ -437,6 +438,7 @@ ReviewDesk.TestCase.settings = settings(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_i1_to_i4_i7_and_i8_hold_whatever_people_do():
     REACHED.clear()

@@ -34,6 +34,7 @@ def approve_everything(article: Article, *, reviewer, approver) -> Article:
     return article_services.article_approve(article=article, actor=approver)
 
 
-def approved_article(article: Article, *, editor, reviewer, approver) -> Article:
+def assign_and_approve(article: Article, *, editor, reviewer, approver) -> Article:
+    """Assign ``reviewer``, start the review and approve everything (``approve_everything``)."""
     article = assign_and_start(article, editor=editor, reviewer=reviewer)
     return approve_everything(article, reviewer=reviewer, approver=approver)

@@ -11,8 +11,6 @@ from django.urls import reverse
 from articles import services
 from articles.choices import FeedbackKind, FeedbackStatus, ReadingLevel, ReviewStatus
 from articles.models import Article, Claim, ClaimFeedback
-from tests.factories import article_with_claims
-from tests.workflow import approved_article
 
 pytestmark = pytest.mark.django_db
 
@@ -24,62 +22,69 @@ def _messages(response):
 
 
 @pytest.fixture
-def approved(editor, reviewer, approver):
-    article = article_with_claims(claims=2, editor=editor)
-    article = approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
-    return services.article_publish(article=article, actor=editor)
-
-
-@pytest.fixture
-def feedback(approved):
-    claim = Claim.objects.of_article(approved).first()
+def feedback(approved_and_published_article):
+    claim = Claim.objects.of_article(approved_and_published_article).first()
     return services.feedback_submit(
         claim=claim,
         kind=FeedbackKind.OUTDATED,
         note="A 2025 trial changed this.",
         reading_level=ReadingLevel.CLINICIAN,
-        article_version=approved.content_version,
+        article_version=approved_and_published_article.content_version,
     )
 
 
 def test_article_page_shows_the_next_review_date_and_periodic_review_button(
-    client, editor, approved
+    client, editor, approved_and_published_article
 ):
     client.force_login(editor)
 
-    page = client.get(reverse("admin:articles_article_change", args=[approved.pk])).text
+    page = client.get(
+        reverse("admin:articles_article_change", args=[approved_and_published_article.pk])
+    ).text
 
-    assert approved.next_review_due.isoformat() in page
+    assert approved_and_published_article.next_review_due.isoformat() in page
     assert "Start periodic review" in page
     assert "Set the next review date…" in page
 
 
-def test_editor_starts_a_periodic_review_from_the_article_page(client, editor, approved):
+def test_editor_starts_a_periodic_review_from_the_article_page(
+    client, editor, approved_and_published_article
+):
     client.force_login(editor)
 
     client.post(
-        reverse("admin:articles_article_transition", args=[approved.pk, "start_periodic_review"])
+        reverse(
+            "admin:articles_article_transition",
+            args=[approved_and_published_article.pk, "start_periodic_review"],
+        )
     )
 
-    assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.PERIODIC_REVIEW
+    assert (
+        Article.objects.get(pk=approved_and_published_article.pk).review_status
+        == ReviewStatus.PERIODIC_REVIEW
+    )
 
 
-def test_editor_sets_another_review_date_with_a_reason(client, editor, approved):
+def test_editor_sets_another_review_date_with_a_reason(
+    client, editor, approved_and_published_article
+):
     client.force_login(editor)
-    url = reverse("admin:articles_article_next_review", args=[approved.pk])
+    url = reverse("admin:articles_article_next_review", args=[approved_and_published_article.pk])
 
     refused = client.post(url, {"due_on": "2030-06-01", "reason": ""})
     client.post(url, {"due_on": "2030-06-01", "reason": "Guideline update due mid-2030"})
 
     assert "This field is required." in refused.text
-    article = Article.objects.get(pk=approved.pk)
+    article = Article.objects.get(pk=approved_and_published_article.pk)
     assert article.next_review_due == date(2030, 6, 1)
     assert article.history.latest("history_id").history_user == editor
 
 
-def test_board_reviewer_cannot_set_the_review_date(client, reviewer, approved):
+def test_board_reviewer_cannot_set_the_review_date(
+    client, reviewer, approved_and_published_article
+):
     client.force_login(reviewer)
-    url = reverse("admin:articles_article_next_review", args=[approved.pk])
+    url = reverse("admin:articles_article_next_review", args=[approved_and_published_article.pk])
 
     response = client.post(url, {"due_on": "2030-06-01", "reason": "Later"})
 

@@ -60,7 +60,9 @@ class RecordingCache(http.server.ThreadingHTTPServer):
 def edge(settings):
     """A shared cache in front of the site, purged by workers that run each task at once."""
     cache = RecordingCache()
-    thread = threading.Thread(target=cache.serve_forever, daemon=True)
+    # serve_forever checks for shutdown() every poll_interval (0.5 s by default): every
+    # teardown waited that long.
+    thread = threading.Thread(target=cache.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     settings.EDITORIAL_EDGE_PURGE_URLS = [cache.url]
     settings.SITE_URL = "https://editorial.example.org"
@@ -69,6 +71,7 @@ def edge(settings):
     app.conf.task_always_eager = False
     cache.shutdown()
     cache.server_close()
+    thread.join()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from articles.interchange.plan import ArticleImportRefused
 from articles.interchange.read import read_article
 from articles.models import Article, Citation, Claim, Reference, Section, Wording
 from articles.services import article_import
+from tests.hypothesis_profiles import examples
 
 SEED_TEXT = (Path(settings.BASE_DIR) / "articles" / "demo" / "calcium-deposits.md").read_text(
     encoding="utf-8"
@@ -39,13 +40,14 @@ COMPLETE_SEED_LINES = [
 ]
 IMPORTED_MODELS = (Article, Section, Claim, Wording, Reference, Citation)
 
+# Examples in CI; the Hypothesis profile scales them (tests/hypothesis_profiles.py).
 READER_EXAMPLES = 200
 IMPORT_EXAMPLES = 50
 reader_settings = hypothesis_settings(
-    max_examples=READER_EXAMPLES, deadline=None, derandomize=True, database=None
+    max_examples=examples(READER_EXAMPLES), deadline=None, derandomize=True, database=None
 )
 import_settings = hypothesis_settings(
-    max_examples=IMPORT_EXAMPLES,
+    max_examples=examples(IMPORT_EXAMPLES),
     deadline=None,
     derandomize=True,
     database=None,

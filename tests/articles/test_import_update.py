@@ -10,7 +10,7 @@ from articles.interchange.export import article_as_markdown
 from articles.models import Article, Claim, Reference
 from articles.services import article_import, article_publish, section_add
 from tests.articles.outlines import outline
-from tests.workflow import approved_article
+from tests.workflow import assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,10 @@ def update_with(text: str, editor):
 
 
 @pytest.fixture
-def approved(editor, reviewer, approver):
+def approved_imported_article(editor, reviewer, approver):
+    """``ORIGINAL`` imported, reviewed and approved; not published."""
     article = article_import(source_text=ORIGINAL, actor=editor, source_name="first.md").article
-    return approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
+    return assign_and_approve(article, editor=editor, reviewer=reviewer, approver=approver)
 
 
 def statuses(article) -> dict[str, str]:
@@ -35,54 +36,60 @@ def statuses(article) -> dict[str, str]:
     }
 
 
-def test_update_touching_one_claim_sends_only_that_claim_back(approved, editor):
-    before = statuses(approved)
+def test_update_touching_one_claim_sends_only_that_claim_back(approved_imported_article, editor):
+    before = statuses(approved_imported_article)
     revised = ORIGINAL.replace("Ageing and diabetes", "Ageing, diabetes and smoking")
 
     result = update_with(revised, editor)
 
-    after = statuses(approved)
+    after = statuses(approved_imported_article)
     assert after.pop("Ageing, diabetes and smoking") == ClaimStatus.PENDING
     del before["Ageing and diabetes"]
     assert after == before
     assert set(after.values()) == {ClaimStatus.APPROVED}
-    claim = Claim.objects.of_article(approved).get(wordings__text="Ageing, diabetes and smoking")
+    claim = Claim.objects.of_article(approved_imported_article).get(
+        wordings__text="Ageing, diabetes and smoking"
+    )
     assert result.changes == [f"line 49: claim “{claim.summary(60)}” changed"]
-    article = Article.objects.get(pk=approved.pk)
+    article = Article.objects.get(pk=approved_imported_article.pk)
     assert (article.review_status, article.round) == (ReviewStatus.UNDER_REVIEW, 2)
 
 
-def test_update_records_the_import_as_the_reason(approved, editor):
+def test_update_records_the_import_as_the_reason(approved_imported_article, editor):
     update_with(ORIGINAL.replace("Ageing and diabetes", "Ageing and smoking"), editor)
 
-    claim = Claim.objects.of_article(approved).get(wordings__text="Ageing and smoking")
+    claim = Claim.objects.of_article(approved_imported_article).get(
+        wordings__text="Ageing and smoking"
+    )
     wording_row = claim.wordings.get().history.latest()
     assert (wording_row.history_user, wording_row.history_change_reason) == (
         editor,
         "Import of revised.md",
     )
     assert claim.history.latest().history_change_reason == "return_to_pending: Import of revised.md"
-    assert Article.objects.get(pk=approved.pk).history.latest().history_change_reason == (
-        "reopen: Import of revised.md"
-    )
+    assert Article.objects.get(
+        pk=approved_imported_article.pk
+    ).history.latest().history_change_reason == ("reopen: Import of revised.md")
 
 
-def test_update_changing_citations_sends_only_that_claim_back(approved, editor):
+def test_update_changing_citations_sends_only_that_claim_back(approved_imported_article, editor):
     revised = ORIGINAL.replace("Agatston units [4]", "Agatston units [4, 2]")
 
     update_with(revised, editor)
 
-    after = statuses(approved)
+    after = statuses(approved_imported_article)
     pending = [text for text, status in after.items() if status == ClaimStatus.PENDING]
     assert pending == ["The coronary calcium score grades risk by Agatston units"]
-    claim = Claim.objects.of_article(approved).get(wordings__text__startswith="The coronary")
+    claim = Claim.objects.of_article(approved_imported_article).get(
+        wordings__text__startswith="The coronary"
+    )
     assert [c.reference.title for c in claim.citations.order_by("order")] == [
         "Coronary artery calcium score and risk",
         "Vascular calcification in chronic kidney disease",
     ]
 
 
-def test_update_adds_and_removes_claims_in_the_file_order(approved, editor):
+def test_update_adds_and_removes_claims_in_the_file_order(approved_imported_article, editor):
     revised = ORIGINAL.replace(
         "  - Ageing and diabetes\n", "  - Ageing and diabetes\n  - Long-term dialysis [3]\n"
     ).replace(
@@ -92,8 +99,10 @@ def test_update_adds_and_removes_claims_in_the_file_order(approved, editor):
 
     result = update_with(revised, editor)
 
-    assert outline(article_as_markdown(Article.objects.get(pk=approved.pk))) == outline(revised)
-    after = statuses(approved)
+    assert outline(
+        article_as_markdown(Article.objects.get(pk=approved_imported_article.pk))
+    ) == outline(revised)
+    after = statuses(approved_imported_article)
     assert after.pop("Long-term dialysis") == ClaimStatus.PENDING
     assert (
         "Dystrophic calcification follows tissue damage even when serum calcium is normal"
@@ -103,14 +112,14 @@ def test_update_adds_and_removes_claims_in_the_file_order(approved, editor):
     assert len(result.changes) == 2
 
 
-def test_update_with_a_new_section_and_a_renamed_heading(approved, editor):
+def test_update_with_a_new_section_and_a_renamed_heading(approved_imported_article, editor):
     revised = ORIGINAL.replace("### Imaging", "### Imaging tests") + (
         "\n## Treatment\n\n- Phosphate binders lower serum phosphate [3]\n"
     )
 
     update_with(revised, editor)
 
-    article = Article.objects.get(pk=approved.pk)
+    article = Article.objects.get(pk=approved_imported_article.pk)
     assert outline(article_as_markdown(article)) == outline(revised)
     assert [s.heading for s in article.sections.order_by("order")][-2:] == [
         "Imaging tests",
@@ -121,9 +130,9 @@ def test_update_with_a_new_section_and_a_renamed_heading(approved, editor):
 
 
 def test_update_renaming_only_a_heading_is_shown_on_the_next_reader_request(
-    approved, editor, client
+    approved_imported_article, editor, client
 ):
-    article = article_publish(article=approved, actor=editor)
+    article = article_publish(article=approved_imported_article, actor=editor)
     cache.clear()
     assert "Imaging tests" not in client.get(article.get_absolute_url(), follow=True).text
 
@@ -134,9 +143,9 @@ def test_update_renaming_only_a_heading_is_shown_on_the_next_reader_request(
 
 
 def test_update_removing_an_empty_section_is_shown_on_the_next_reader_request(
-    approved, editor, client
+    approved_imported_article, editor, client
 ):
-    article = article_publish(article=approved, actor=editor)
+    article = article_publish(article=approved_imported_article, actor=editor)
     section_add(article=article, heading="Further reading", actor=editor, reason="Added")
     cache.clear()
     assert "Further reading" in client.get(article.get_absolute_url(), follow=True).text
@@ -147,7 +156,9 @@ def test_update_removing_an_empty_section_is_shown_on_the_next_reader_request(
     cache.clear()
 
 
-def test_update_of_a_reference_in_the_file_sends_its_citing_claims_back(approved, editor):
+def test_update_of_a_reference_in_the_file_sends_its_citing_claims_back(
+    approved_imported_article, editor
+):
     revised = ORIGINAL.replace(
         "title: Coronary artery calcium score and risk",
         "title: Coronary artery calcium as a predictor of coronary events",
@@ -155,7 +166,9 @@ def test_update_of_a_reference_in_the_file_sends_its_citing_claims_back(approved
 
     update_with(revised, editor)
 
-    pending = sorted(text for text, status in statuses(approved).items() if status == "pending")
+    pending = sorted(
+        text for text, status in statuses(approved_imported_article).items() if status == "pending"
+    )
     assert pending == [
         "A non-contrast CT measures coronary calcium in a few minutes",
         "In CKD, high phosphate drives smooth-muscle cells toward a bone-like phenotype",
@@ -164,21 +177,27 @@ def test_update_of_a_reference_in_the_file_sends_its_citing_claims_back(approved
     assert Reference.objects.filter(title__startswith="Coronary artery calcium").count() == 2
 
 
-def test_update_with_the_same_file_changes_nothing(approved, editor):
+def test_update_with_the_same_file_changes_nothing(approved_imported_article, editor):
     history_rows = Claim.history.count()
 
     result = update_with(ORIGINAL, editor)
 
     assert result.changes == []
     assert Claim.history.count() == history_rows
-    assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.APPROVED
+    assert (
+        Article.objects.get(pk=approved_imported_article.pk).review_status == ReviewStatus.APPROVED
+    )
 
 
-def test_i3_update_removing_a_claim_keeps_its_decisions_and_says_who_and_why(approved, editor):
+def test_i3_update_removing_a_claim_keeps_its_decisions_and_says_who_and_why(
+    approved_imported_article, editor
+):
     from articles.models import Citation, Wording
     from reviewers.models import ClaimDecision
 
-    claim = Claim.objects.of_article(approved).get(wordings__text="Ageing and diabetes")
+    claim = Claim.objects.of_article(approved_imported_article).get(
+        wordings__text="Ageing and diabetes"
+    )
     decisions = list(ClaimDecision.objects.filter(claim=claim).values_list("pk", flat=True))
     assert decisions
 
@@ -198,22 +217,24 @@ def test_i3_update_removing_a_claim_keeps_its_decisions_and_says_who_and_why(app
     assert not Citation.history.filter(claim_id=claim.pk, history_type="-").exists()
 
 
-def test_update_with_its_own_export_changes_nothing_after_a_sub_claim_was_added(approved, editor):
+def test_update_with_its_own_export_changes_nothing_after_a_sub_claim_was_added(
+    approved_imported_article, editor
+):
     """The stored claims are compared in reading order: a sub-claim added after import under an
     early bullet is where the export puts it, so nothing goes back to the board."""
     from articles.services import claim_add
 
     first = (
-        Claim.objects.of_article(approved)
+        Claim.objects.of_article(approved_imported_article)
         .filter(parent__isnull=True)
         .order_by("section__order", "order")[1]
     )
     claim_add(
         section=first.section, parent=first, text="A later sub-claim", actor=editor, reason="Added"
     )
-    before = statuses(approved)
+    before = statuses(approved_imported_article)
 
-    result = update_with(article_as_markdown(approved), editor)
+    result = update_with(article_as_markdown(approved_imported_article), editor)
 
     assert result.changes == []
-    assert statuses(approved) == before
+    assert statuses(approved_imported_article) == before

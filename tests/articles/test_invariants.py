@@ -41,8 +41,8 @@ class TestI1TruthfulBadge:
             services.article_approve(article=article, actor=approver)
         assert not Article.objects.get(pk=article.pk).is_approved
 
-    def test_i1_approval_ends_when_a_claim_changes(self, approved, editor):
-        claim = Claim.objects.of_article(approved).first()
+    def test_i1_approval_ends_when_a_claim_changes(self, approved_article, editor):
+        claim = Claim.objects.of_article(approved_article).first()
         services.wording_set(
             claim=claim,
             level="patient",
@@ -50,15 +50,17 @@ class TestI1TruthfulBadge:
             actor=editor,
             reason="Patient wording added",
         )
-        article = Article.objects.get(pk=approved.pk)
+        article = Article.objects.get(pk=approved_article.pk)
         assert not article.is_approved
         assert article.approved_by is None
 
 
 @pytest.mark.django_db
 class TestI2ReReviewOnChange:
-    def test_i2_typo_fix_returns_only_that_claim_and_reopens_the_article(self, approved, editor):
-        claims = list(Claim.objects.of_article(approved).order_by("order"))
+    def test_i2_typo_fix_returns_only_that_claim_and_reopens_the_article(
+        self, approved_article, editor
+    ):
+        claims = list(Claim.objects.of_article(approved_article).order_by("order"))
         typo_claim = claims[1]
         text = typo_claim.wording_text("clinician")
         services.wording_set(
@@ -68,67 +70,83 @@ class TestI2ReReviewOnChange:
             actor=editor,
             reason="Typo: full stop",
         )
-        statuses = dict(Claim.objects.of_article(approved).values_list("pk", "review_status"))
+        statuses = dict(
+            Claim.objects.of_article(approved_article).values_list("pk", "review_status")
+        )
         assert statuses[typo_claim.pk] == ClaimStatus.PENDING
         assert [statuses[c.pk] for c in claims if c != typo_claim] == [ClaimStatus.APPROVED] * 2
-        article = Article.objects.get(pk=approved.pk)
+        article = Article.objects.get(pk=approved_article.pk)
         assert article.review_status == ReviewStatus.UNDER_REVIEW
-        assert article.round == approved.round + 1
+        assert article.round == approved_article.round + 1
         assert article.history.latest().history_change_reason == "reopen: Typo: full stop"
         assert typo_claim.history.latest().history_change_reason == (
             "return_to_pending: Typo: full stop"
         )
 
-    def test_i2_reviewers_are_carried_into_the_new_round(self, approved, editor, reviewer):
-        claim = Claim.objects.of_article(approved).first()
+    def test_i2_reviewers_are_carried_into_the_new_round(self, approved_article, editor, reviewer):
+        claim = Claim.objects.of_article(approved_article).first()
         services.wording_set(
             claim=claim, level="clinician", text="Reworded claim.", actor=editor, reason="Reworded"
         )
         assert (
             ReviewAssignment.objects.active()
-            .filter(article=approved, reviewer=reviewer, round=approved.round + 1)
+            .filter(article=approved_article, reviewer=reviewer, round=approved_article.round + 1)
             .exists()
         )
 
-    def test_i2_changed_citations_return_the_claim_to_pending(self, approved, editor):
-        claim = Claim.objects.of_article(approved).first()
+    def test_i2_changed_citations_return_the_claim_to_pending(self, approved_article, editor):
+        claim = Claim.objects.of_article(approved_article).first()
         services.claim_set_citations(
             claim=claim, references=[ReferenceFactory()], actor=editor, reason="Better source"
         )
         assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.PENDING
-        assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.UNDER_REVIEW
+        assert (
+            Article.objects.get(pk=approved_article.pk).review_status == ReviewStatus.UNDER_REVIEW
+        )
 
-    def test_i2_adding_a_claim_reopens_the_article(self, approved, editor):
-        section = approved.sections.first()
+    def test_i2_adding_a_claim_reopens_the_article(self, approved_article, editor):
+        section = approved_article.sections.first()
         claim = services.claim_add(
             section=section, text="A new finding.", actor=editor, reason="New evidence"
         )
         assert claim.review_status == ClaimStatus.PENDING
-        assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.UNDER_REVIEW
-
-    def test_i2_removing_a_claim_reopens_the_article(self, approved, editor):
-        services.claim_remove(
-            claim=Claim.objects.of_article(approved).first(), actor=editor, reason="Unsupported"
+        assert (
+            Article.objects.get(pk=approved_article.pk).review_status == ReviewStatus.UNDER_REVIEW
         )
-        assert Claim.objects.of_article(approved).count() == 2
-        assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.UNDER_REVIEW
 
-    def test_i2_removing_a_section_reopens_the_article(self, approved, editor):
-        services.section_remove(section=approved.sections.get(), actor=editor, reason="Off topic")
-        assert not Claim.objects.of_article(approved).exists()
-        article = Article.objects.get(pk=approved.pk)
+    def test_i2_removing_a_claim_reopens_the_article(self, approved_article, editor):
+        services.claim_remove(
+            claim=Claim.objects.of_article(approved_article).first(),
+            actor=editor,
+            reason="Unsupported",
+        )
+        assert Claim.objects.of_article(approved_article).count() == 2
+        assert (
+            Article.objects.get(pk=approved_article.pk).review_status == ReviewStatus.UNDER_REVIEW
+        )
+
+    def test_i2_removing_a_section_reopens_the_article(self, approved_article, editor):
+        services.section_remove(
+            section=approved_article.sections.get(), actor=editor, reason="Off topic"
+        )
+        assert not Claim.objects.of_article(approved_article).exists()
+        article = Article.objects.get(pk=approved_article.pk)
         assert (article.review_status, article.round) == (
             ReviewStatus.UNDER_REVIEW,
-            approved.round + 1,
+            approved_article.round + 1,
         )
 
-    def test_i2_reference_fields_return_citing_claims_to_pending(self, approved, editor):
-        reference = Reference.objects.filter(citations__claim__section__article=approved).first()
+    def test_i2_reference_fields_return_citing_claims_to_pending(self, approved_article, editor):
+        reference = Reference.objects.filter(
+            citations__claim__section__article=approved_article
+        ).first()
         services.reference_update(
             reference=reference, actor=editor, reason="Year corrected", year=2019
         )
-        assert not Claim.objects.of_article(approved).filter(review_status="approved").exists()
-        assert Article.objects.get(pk=approved.pk).round == approved.round + 1
+        assert (
+            not Claim.objects.of_article(approved_article).filter(review_status="approved").exists()
+        )
+        assert Article.objects.get(pk=approved_article.pk).round == approved_article.round + 1
 
     def test_i2_pending_changes_keep_the_round_while_under_review(self, editor, reviewer):
         article = assign_and_start(
@@ -141,30 +159,30 @@ class TestI2ReReviewOnChange:
         article = Article.objects.get(pk=article.pk)
         assert (article.review_status, article.round) == (ReviewStatus.UNDER_REVIEW, 1)
 
-    def test_i2_change_moves_last_updated(self, approved, editor):
-        before = approved.last_material_change_at
+    def test_i2_change_moves_last_updated(self, approved_article, editor):
+        before = approved_article.last_material_change_at
         services.wording_set(
-            claim=Claim.objects.of_article(approved).first(),
+            claim=Claim.objects.of_article(approved_article).first(),
             level="student",
             text="Student words.",
             actor=editor,
             reason="Student wording",
         )
-        assert Article.objects.get(pk=approved.pk).last_material_change_at > before
+        assert Article.objects.get(pk=approved_article.pk).last_material_change_at > before
 
 
 @pytest.mark.django_db
 class TestI3Audit:
-    def test_i3_every_history_row_names_who_and_why(self, approved, editor):
-        claim = Claim.objects.of_article(approved).first()
+    def test_i3_every_history_row_names_who_and_why(self, approved_article, editor):
+        claim = Claim.objects.of_article(approved_article).first()
         services.wording_set(
             claim=claim, level="clinician", text="Reworded.", actor=editor, reason="Clarity"
         )
         service_rows = [
-            *Article.history.filter(id=approved.pk),
+            *Article.history.filter(id=approved_article.pk),
             *Claim.history.filter(id=claim.pk).exclude(history_type="+"),
             *Wording.history.filter(claim_id=claim.pk).exclude(history_type="+"),
-            *ReviewAssignment.history.filter(article_id=approved.pk),
+            *ReviewAssignment.history.filter(article_id=approved_article.pk),
         ]
         transitions = [row for row in service_rows if row.history_type == "~"]
         assert transitions
@@ -172,15 +190,17 @@ class TestI3Audit:
             assert row.history_user is not None, row
             assert row.history_change_reason, row
 
-    def test_i3_transitions_are_named_in_history(self, approved):
-        reasons = [row.history_change_reason for row in approved.history.order_by("history_id")]
+    def test_i3_transitions_are_named_in_history(self, approved_article):
+        reasons = [
+            row.history_change_reason for row in approved_article.history.order_by("history_id")
+        ]
         assert [reason for reason in reasons if reason in ("start_review", "approve")] == [
             "start_review",
             "approve",
         ]
 
-    def test_i3_wording_history_keeps_the_old_text(self, approved, editor):
-        claim = Claim.objects.of_article(approved).first()
+    def test_i3_wording_history_keeps_the_old_text(self, approved_article, editor):
+        claim = Claim.objects.of_article(approved_article).first()
         old_text = claim.wording_text("clinician")
         services.wording_set(
             claim=claim, level="clinician", text="New text.", actor=editor, reason="Rewrite"
@@ -193,6 +213,7 @@ class TestI3Audit:
         assert texts[-2:] == [old_text, "New text."]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @on_postgresql
 def test_i7_twenty_concurrent_start_reviews_one_wins(editor, reviewer):

@@ -41,6 +41,7 @@ from tests.factories import (
 from tests.invariants import badge_violations, decision_after_cancel_violations
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(

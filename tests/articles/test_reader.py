@@ -27,7 +27,7 @@ from tests.factories import (
     SectionFactory,
     WordingFactory,
 )
-from tests.workflow import approved_article, assign_and_start
+from tests.workflow import assign_and_approve, assign_and_start
 
 SEED_FIRST_CLAIM = "Calcium deposits in tissues represent abnormal accumulation of calcium salts"
 PROFESSIONAL_DISCLAIMER = "This information is intended for healthcare professionals."
@@ -229,7 +229,7 @@ def test_changes_requested_shows_as_under_review(client, seed, editor, reviewer)
 def test_i1_approved_badge_only_while_approved(client, editor, reviewer, approver):
     article = ArticleFactory(created_by=editor)
     claim = ClaimFactory(section=SectionFactory(article=article), cites=[ReferenceFactory()])
-    article = approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
+    article = assign_and_approve(article, editor=editor, reviewer=reviewer, approver=approver)
     services.article_publish(article=article, actor=editor)
 
     html = page(client, article)
@@ -673,7 +673,7 @@ def test_reference_url_is_shown_only_for_http(client, editor, url, shown):
 def test_home_lists_published_articles_with_their_review_status(client, editor, reviewer, approver):
     approved = ArticleFactory(created_by=editor, title="What is an approved finding?")
     ClaimFactory(section=SectionFactory(article=approved))
-    approved = approved_article(approved, editor=editor, reviewer=reviewer, approver=approver)
+    approved = assign_and_approve(approved, editor=editor, reviewer=reviewer, approver=approver)
     services.article_publish(article=approved, actor=editor)
     submitted = ArticleFactory(created_by=editor, title="What is a submitted finding?")
     services.article_publish(article=submitted, actor=editor)

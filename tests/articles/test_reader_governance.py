@@ -22,7 +22,7 @@ from tests.factories import (
     ReferenceFactory,
     article_with_claims,
 )
-from tests.workflow import approve_everything, approved_article
+from tests.workflow import approve_everything, assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -63,16 +63,19 @@ def references():
 
 
 @pytest.fixture
-def approved(editor, people, references):
+def approved_and_published_by_named_board(editor, people, references):
+    """Two claims citing ``references``, approved at ``APPROVED_AT`` by the named reviewer and
+    approver of ``people``, then published."""
     reviewer, approver = people
     with time_machine.travel(APPROVED_AT, tick=False):
         article = article_with_claims(claims=2, editor=editor, references=references)
-        article = approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
+        article = assign_and_approve(article, editor=editor, reviewer=reviewer, approver=approver)
         return services.article_publish(article=article, actor=editor)
 
 
 @pytest.fixture
-def pending(editor, references):
+def published_article_pending_review(editor, references):
+    """Two claims citing ``references``, published without a review (submitted)."""
     article = article_with_claims(claims=2, editor=editor, references=references)
     return services.article_publish(article=article, actor=editor)
 
@@ -117,9 +120,9 @@ def json_ld(html: str) -> dict:
 
 class TestVisibleText:
     def test_approved_page_names_its_reviewers_with_credentials_and_the_date(
-        self, client, approved
+        self, client, approved_and_published_by_named_board
     ):
-        text = text_of(page(client, approved))
+        text = text_of(page(client, approved_and_published_by_named_board))
 
         assert (
             "Medically reviewed by Chidi Okafor, MD, FASN; Sofia Reyes, MD, FACP. "
@@ -128,30 +131,39 @@ class TestVisibleText:
         assert "Page last reviewed: March 2, 2026 · Next review due: March 2, 2029" in text
         assert "pending review" not in text
 
-    def test_pending_page_says_it_is_pending_instead(self, client, pending):
-        text = text_of(page(client, pending))
+    def test_pending_page_says_it_is_pending_instead(
+        self, client, published_article_pending_review
+    ):
+        text = text_of(page(client, published_article_pending_review))
 
         assert "This page is pending review by our Medical Advisory Board." in text
         assert "This page is pending review: our Medical Advisory Board has not approved" in text
         assert "Medically reviewed by" not in text
         assert "Page last reviewed" not in text
 
-    def test_last_reviewed_is_the_approval_not_the_last_edit(self, client, approved, editor):
+    def test_last_reviewed_is_the_approval_not_the_last_edit(
+        self, client, approved_and_published_by_named_board, editor
+    ):
         with time_machine.travel(APPROVED_AT + timedelta(days=40), tick=False):
             services.article_set_next_review(
-                article=approved, due_on=date(2027, 1, 15), actor=editor, reason="New trial"
+                article=approved_and_published_by_named_board,
+                due_on=date(2027, 1, 15),
+                actor=editor,
+                reason="New trial",
             )
-        text = text_of(page(client, approved))
+        text = text_of(page(client, approved_and_published_by_named_board))
 
         assert "Page last reviewed: March 2, 2026 · Next review due: January 15, 2027" in text
 
     def test_reviewed_by_names_only_reviewers_whose_approvals_made_this_approval(
-        self, client, approved, editor, people
+        self, client, approved_and_published_by_named_board, editor, people
     ):
         """A later round's reviewer is named once their approval is the one that stands."""
         _reviewer, approver = people
         newcomer = BoardReviewerFactory(first_name="Maja", last_name="Lindqvist")
-        started = reviewer_services.article_start_periodic_review(article=approved, actor=editor)
+        started = reviewer_services.article_start_periodic_review(
+            article=approved_and_published_by_named_board, actor=editor
+        )
         reviewer_services.assignment_cancel(
             assignment=started.assignments.get(round=2), actor=editor, reason="On leave"
         )
@@ -161,19 +173,23 @@ class TestVisibleText:
             due_at=datetime(2030, 1, 1, tzinfo=UTC),
             actor=editor,
         )
-        during = text_of(page(client, approved))
+        during = text_of(page(client, approved_and_published_by_named_board))
         approve_everything(
-            Article.objects.get(pk=approved.pk), reviewer=newcomer, approver=approver
+            Article.objects.get(pk=approved_and_published_by_named_board.pk),
+            reviewer=newcomer,
+            approver=approver,
         )
-        after = text_of(page(client, approved))
+        after = text_of(page(client, approved_and_published_by_named_board))
 
         assert "Medically reviewed by Chidi Okafor, MD, FASN; Sofia Reyes" in during
         assert "Medically reviewed by Maja Lindqvist, MD; Sofia Reyes, MD, FACP." in after
 
     def test_a_periodic_review_shows_in_progress_only_once_its_date_has_passed(
-        self, client, approved, editor
+        self, client, approved_and_published_by_named_board, editor
     ):
-        started = reviewer_services.article_start_periodic_review(article=approved, actor=editor)
+        started = reviewer_services.article_start_periodic_review(
+            article=approved_and_published_by_named_board, actor=editor
+        )
         before = text_of(page(client, started))
         with time_machine.travel(datetime(2029, 3, 3, 9, 0, tzinfo=UTC), tick=False):
             services.article_note_review_date_passed(article_id=started.pk)
@@ -188,10 +204,12 @@ class TestVisibleText:
         )
 
     def test_a_claim_sent_back_in_a_periodic_review_makes_the_page_pending(
-        self, client, approved, editor, people
+        self, client, approved_and_published_by_named_board, editor, people
     ):
         reviewer, _approver = people
-        started = reviewer_services.article_start_periodic_review(article=approved, actor=editor)
+        started = reviewer_services.article_start_periodic_review(
+            article=approved_and_published_by_named_board, actor=editor
+        )
         page(client, started)
         reviewer_services.claims_decide(
             claims=[Claim.objects.of_article(started).first()],
@@ -206,28 +224,35 @@ class TestVisibleText:
         assert "This page is pending review by our Medical Advisory Board." in text
 
     def test_a_changed_credential_reaches_the_cached_page(
-        self, client, approved, people, admin_user
+        self, client, approved_and_published_by_named_board, people, admin_user
     ):
         reviewer, _approver = people
-        page(client, approved)
+        page(client, approved_and_published_by_named_board)
         profile = reviewer.reviewer_profile
         profile.credentials = "MD, PhD, FASN"
         reviewer_services.reviewer_profile_save(profile=profile, actor=admin_user, reason="PhD")
 
-        assert "Chidi Okafor, MD, PhD, FASN" in text_of(page(client, approved))
+        assert "Chidi Okafor, MD, PhD, FASN" in text_of(
+            page(client, approved_and_published_by_named_board)
+        )
 
 
 class TestMedicalWebPage:
-    def test_json_ld_describes_the_approved_page_field_by_field(self, client, approved, settings):
+    def test_json_ld_describes_the_approved_page_field_by_field(
+        self, client, approved_and_published_by_named_board, settings
+    ):
         settings.SITE_URL = "https://health.example.org"
         settings.EDITORIAL_PUBLISHER_NAME = "Example Health"
 
-        data = json_ld(page(client, approved))
+        data = json_ld(page(client, approved_and_published_by_named_board))
 
         assert data["@context"] == "https://schema.org"
         assert data["@type"] == "MedicalWebPage"
-        assert data["name"] == approved.title
-        page_url = reverse("articles:page", kwargs={"slug": approved.slug, "level": "clinician"})
+        assert data["name"] == approved_and_published_by_named_board.title
+        page_url = reverse(
+            "articles:page",
+            kwargs={"slug": approved_and_published_by_named_board.slug, "level": "clinician"},
+        )
         assert data["url"] == f"https://health.example.org{page_url}"
         assert data["inLanguage"] == "en"
         assert data["datePublished"] == "2026-03-02"
@@ -256,8 +281,10 @@ class TestMedicalWebPage:
         }
         assert data["audience"] == {"@type": "MedicalAudience", "audienceType": "Clinician"}
 
-    def test_citations_are_scholarly_articles_with_doi_and_pmid(self, client, approved):
-        citations = json_ld(page(client, approved))["citation"]
+    def test_citations_are_scholarly_articles_with_doi_and_pmid(
+        self, client, approved_and_published_by_named_board
+    ):
+        citations = json_ld(page(client, approved_and_published_by_named_board))["citation"]
 
         assert citations[0] == {
             "@type": "ScholarlyArticle",
@@ -289,22 +316,31 @@ class TestMedicalWebPage:
             ("clinician", {"@type": "MedicalAudience", "audienceType": "Clinician"}),
         ],
     )
-    def test_audience_follows_the_reading_level(self, client, approved, level, audience):
-        assert json_ld(page(client, approved, level))["audience"] == audience
+    def test_audience_follows_the_reading_level(
+        self, client, approved_and_published_by_named_board, level, audience
+    ):
+        assert (
+            json_ld(page(client, approved_and_published_by_named_board, level))["audience"]
+            == audience
+        )
 
-    def test_a_pending_page_claims_no_review(self, client, pending):
-        data = json_ld(page(client, pending))
+    def test_a_pending_page_claims_no_review(self, client, published_article_pending_review):
+        data = json_ld(page(client, published_article_pending_review))
 
         assert "lastReviewed" not in data
         assert "reviewedBy" not in data
         assert data["@type"] == "MedicalWebPage"
 
-    def test_user_text_cannot_close_the_data_block(self, client, pending, editor):
+    def test_user_text_cannot_close_the_data_block(
+        self, client, published_article_pending_review, editor
+    ):
         hostile = 'Is it </script><script>alert("x")</script> & <b>safe</b>?'
-        services.article_retitle(article=pending, title=hostile, actor=editor, reason="Test")
+        services.article_retitle(
+            article=published_article_pending_review, title=hostile, actor=editor, reason="Test"
+        )
         Reference.objects.update(title="</SCRIPT><!-- & -->")
 
-        html = page(client, Article.objects.get(pk=pending.pk))
+        html = page(client, Article.objects.get(pk=published_article_pending_review.pk))
         block = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
 
         assert "<" not in block and ">" not in block and "&" not in block

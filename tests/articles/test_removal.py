@@ -21,8 +21,8 @@ def _remove_url(claim):
     return reverse("admin:articles_claim_delete", args=[claim.pk])
 
 
-def test_editor_removes_a_claim_in_the_admin_with_a_reason(client, editor, approved):
-    claim = _claims(approved)[0]
+def test_editor_removes_a_claim_in_the_admin_with_a_reason(client, editor, approved_article):
+    claim = _claims(approved_article)[0]
     client.force_login(editor)
     page = client.get(_remove_url(claim))
     assert page.status_code == 200
@@ -31,44 +31,48 @@ def test_editor_removes_a_claim_in_the_admin_with_a_reason(client, editor, appro
     response = client.post(_remove_url(claim), {"reason": "Duplicates the next claim."})
 
     assert response.status_code == 302
-    assert response.url == reverse("admin:articles_article_change", args=[approved.pk])
-    assert claim.pk not in [c.pk for c in _claims(approved)]
-    article = Article.objects.get(pk=approved.pk)
+    assert response.url == reverse("admin:articles_article_change", args=[approved_article.pk])
+    assert claim.pk not in [c.pk for c in _claims(approved_article)]
+    article = Article.objects.get(pk=approved_article.pk)
     assert article.review_status == ReviewStatus.UNDER_REVIEW
     removal = Claim.history.filter(id=claim.pk).latest("history_id")
     assert removal.history_user == editor
     assert removal.history_change_reason == "removed: Duplicates the next claim."
 
 
-def test_superuser_removes_a_claim_in_the_admin(client, approved):
+def test_superuser_removes_a_claim_in_the_admin(client, approved_article):
     superuser = UserFactory(is_superuser=True)
     superuser.save()
-    claim = _claims(approved)[1]
+    claim = _claims(approved_article)[1]
     client.force_login(superuser)
     response = client.post(_remove_url(claim), {"reason": "Out of scope."})
     assert response.status_code == 302
     assert Claim.with_removed.get(pk=claim.pk).is_removed
 
 
-def test_removal_without_a_reason_asks_for_one_and_changes_nothing(client, editor, approved):
-    claim = _claims(approved)[0]
+def test_removal_without_a_reason_asks_for_one_and_changes_nothing(
+    client, editor, approved_article
+):
+    claim = _claims(approved_article)[0]
     client.force_login(editor)
     response = client.post(_remove_url(claim), {"reason": "  "})
     assert response.status_code == 200
     assert "This field is required" in response.text
     assert not Claim.with_removed.get(pk=claim.pk).is_removed
-    assert Article.objects.get(pk=approved.pk).is_approved
+    assert Article.objects.get(pk=approved_article.pk).is_approved
 
 
-def test_board_reviewer_cannot_remove_a_claim(client, reviewer, approved):
-    claim = _claims(approved)[0]
+def test_board_reviewer_cannot_remove_a_claim(client, reviewer, approved_article):
+    claim = _claims(approved_article)[0]
     client.force_login(reviewer)
     assert client.post(_remove_url(claim), {"reason": "Forged"}).status_code == 403
     assert not Claim.with_removed.get(pk=claim.pk).is_removed
 
 
-def test_i3_removed_claim_keeps_decisions_wordings_citations_and_history(client, editor, approved):
-    claim = _claims(approved)[0]
+def test_i3_removed_claim_keeps_decisions_wordings_citations_and_history(
+    client, editor, approved_article
+):
+    claim = _claims(approved_article)[0]
     decisions = ClaimDecision.objects.filter(claim=claim).count()
     assert decisions
     services.claim_remove(claim=claim, actor=editor, reason="Superseded")
@@ -85,8 +89,8 @@ def test_i3_removed_claim_keeps_decisions_wordings_citations_and_history(client,
     assert claim.summary(40)[:30] in listing.text
 
 
-def test_removed_claim_cannot_be_edited_or_removed_again(client, editor, approved):
-    claim = _claims(approved)[0]
+def test_removed_claim_cannot_be_edited_or_removed_again(client, editor, approved_article):
+    claim = _claims(approved_article)[0]
     services.claim_remove(claim=claim, actor=editor, reason="Superseded")
     client.force_login(editor)
     response = client.post(_remove_url(claim), {"reason": "Again"})
@@ -107,17 +111,17 @@ def test_removing_a_parent_removes_its_sub_claims(editor):
     assert Claim.objects.of_article(article).count() == 0
 
 
-def test_removed_claim_is_gone_from_the_reader_page(client, editor, approved):
-    services.article_publish(article=approved, actor=editor)
-    claim = _claims(approved)[0]
+def test_removed_claim_is_gone_from_the_reader_page(client, editor, approved_article):
+    services.article_publish(article=approved_article, actor=editor)
+    claim = _claims(approved_article)[0]
     text = claim.wording_text("clinician")
-    assert text in client.get(approved.get_absolute_url(), follow=True).text
+    assert text in client.get(approved_article.get_absolute_url(), follow=True).text
     services.claim_remove(claim=claim, actor=editor, reason="Superseded")
-    assert text not in client.get(approved.get_absolute_url(), follow=True).text
+    assert text not in client.get(approved_article.get_absolute_url(), follow=True).text
 
 
-def test_claim_list_hides_removed_claims_by_default(client, editor, approved):
-    claim = _claims(approved)[0]
+def test_claim_list_hides_removed_claims_by_default(client, editor, approved_article):
+    claim = _claims(approved_article)[0]
     services.claim_remove(claim=claim, actor=editor, reason="Superseded")
     client.force_login(editor)
     response = client.get(reverse("admin:articles_claim_changelist"))

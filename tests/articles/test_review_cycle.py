@@ -16,7 +16,7 @@ from reviewers import services as reviewer_services
 from reviewers.choices import AssignmentStatus
 from tests.factories import ApproverFactory, BoardReviewerFactory, article_with_claims
 from tests.invariants import badge_violations
-from tests.workflow import approve_everything, approved_article
+from tests.workflow import approve_everything, assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,12 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def approved(editor, reviewer, approver):
+def article_approved_at_t0(editor, reviewer, approver):
+    """An article of three claims approved at ``T0`` (next review due 36 months on); not
+    published."""
     with time_machine.travel(T0, tick=False):
         article = article_with_claims(claims=3, editor=editor)
-        return approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
+        return assign_and_approve(article, editor=editor, reviewer=reviewer, approver=approver)
 
 
 def periodic(article, editor) -> Article:
@@ -61,14 +63,14 @@ class TestReviewDates:
     def test_review_date_key_is_the_date_as_yyyymmdd(self):
         assert review_date_key(date(2029, 3, 2)) == 20290302
 
-    def test_approval_sets_the_next_review_due_36_months_on(self, approved):
-        assert approved.approved_at == T0
-        assert approved.next_review_due == date(2029, 3, 2)
+    def test_approval_sets_the_next_review_due_36_months_on(self, article_approved_at_t0):
+        assert article_approved_at_t0.approved_at == T0
+        assert article_approved_at_t0.next_review_due == date(2029, 3, 2)
 
     def test_approval_follows_the_review_cycle_setting(self, settings, editor, reviewer, approver):
         settings.EDITORIAL_REVIEW_CYCLE_MONTHS = 12
         with time_machine.travel(T0, tick=False):
-            article = approved_article(
+            article = assign_and_approve(
                 article_with_claims(editor=editor),
                 editor=editor,
                 reviewer=reviewer,
@@ -76,11 +78,11 @@ class TestReviewDates:
             )
         assert article.next_review_due == date(2027, 3, 2)
 
-    def test_editor_sets_another_review_date_with_a_reason(self, approved, editor):
-        version = approved.content_version
+    def test_editor_sets_another_review_date_with_a_reason(self, article_approved_at_t0, editor):
+        version = article_approved_at_t0.content_version
         with time_machine.travel(T0 + timedelta(days=10), tick=False):
             changed = services.article_set_next_review(
-                article=approved,
+                article=article_approved_at_t0,
                 due_on=date(2027, 9, 1),
                 actor=editor,
                 reason="New KDIGO guideline expected in 2027",
@@ -93,26 +95,29 @@ class TestReviewDates:
             "next review due 2027-09-01: New KDIGO guideline expected in 2027"
         )
 
-    def test_another_review_date_needs_a_reason(self, approved, editor):
+    def test_another_review_date_needs_a_reason(self, article_approved_at_t0, editor):
         with pytest.raises(EditorialError, match="Say why the next review"):
             services.article_set_next_review(
-                article=approved, due_on=date(2030, 1, 1), actor=editor, reason="  "
+                article=article_approved_at_t0, due_on=date(2030, 1, 1), actor=editor, reason="  "
             )
-        assert Article.objects.get(pk=approved.pk).next_review_due == date(2029, 3, 2)
+        assert Article.objects.get(pk=article_approved_at_t0.pk).next_review_due == date(2029, 3, 2)
 
-    def test_another_review_date_must_be_after_today(self, approved, editor):
+    def test_another_review_date_must_be_after_today(self, article_approved_at_t0, editor):
         with (
             time_machine.travel(T0, tick=False),
             pytest.raises(EditorialError, match="after today"),
         ):
             services.article_set_next_review(
-                article=approved, due_on=date(2026, 3, 2), actor=editor, reason="Soon"
+                article=article_approved_at_t0, due_on=date(2026, 3, 2), actor=editor, reason="Soon"
             )
 
-    def test_board_reviewer_cannot_set_the_review_date(self, approved, reviewer):
+    def test_board_reviewer_cannot_set_the_review_date(self, article_approved_at_t0, reviewer):
         with pytest.raises(EditorialPermissionDenied):
             services.article_set_next_review(
-                article=approved, due_on=date(2030, 1, 1), actor=reviewer, reason="Later"
+                article=article_approved_at_t0,
+                due_on=date(2030, 1, 1),
+                actor=reviewer,
+                reason="Later",
             )
 
     def test_an_article_not_approved_has_no_review_date_to_move(self, editor):
@@ -122,8 +127,10 @@ class TestReviewDates:
                 article=article, due_on=date(2030, 1, 1), actor=editor, reason="Later"
             )
 
-    def test_a_material_change_clears_the_approval_and_its_review_date(self, approved, editor):
-        claim = Claim.objects.of_article(approved).first()
+    def test_a_material_change_clears_the_approval_and_its_review_date(
+        self, article_approved_at_t0, editor
+    ):
+        claim = Claim.objects.of_article(article_approved_at_t0).first()
         reopened_article = services.wording_set(
             claim=claim, level="clinician", text="Changed.", actor=editor, reason="Typo"
         ).section.article
@@ -133,24 +140,30 @@ class TestReviewDates:
 
 
 class TestDueForReview:
-    def test_desk_lists_articles_due_and_past_their_review_date(self, approved, editor):
-        services.article_publish(article=approved, actor=editor)
+    def test_desk_lists_articles_due_and_past_their_review_date(
+        self, article_approved_at_t0, editor
+    ):
+        services.article_publish(article=article_approved_at_t0, actor=editor)
         due = date(2029, 3, 2)
 
         assert list(Article.objects.review_due_by(due - timedelta(days=1))) == []
-        assert list(Article.objects.review_due_by(due)) == [approved]
+        assert list(Article.objects.review_due_by(due)) == [article_approved_at_t0]
         assert list(Article.objects.past_review_date(today=due)) == []
-        assert list(Article.objects.past_review_date(today=due + timedelta(days=1))) == [approved]
+        assert list(Article.objects.past_review_date(today=due + timedelta(days=1))) == [
+            article_approved_at_t0
+        ]
 
-    def test_withdrawn_articles_are_not_due_for_review(self, approved, editor):
-        services.article_publish(article=approved, actor=editor)
-        services.article_withdraw(article=approved, actor=editor)
+    def test_withdrawn_articles_are_not_due_for_review(self, article_approved_at_t0, editor):
+        services.article_publish(article=article_approved_at_t0, actor=editor)
+        services.article_withdraw(article=article_approved_at_t0, actor=editor)
         assert list(Article.objects.past_review_date(today=date(2030, 1, 1))) == []
 
 
 class TestPeriodicReview:
-    def test_start_periodic_review_asks_about_every_claim_again(self, approved, editor, reviewer):
-        started = periodic(approved, editor)
+    def test_start_periodic_review_asks_about_every_claim_again(
+        self, article_approved_at_t0, editor, reviewer
+    ):
+        started = periodic(article_approved_at_t0, editor)
 
         assert started.review_status == ReviewStatus.PERIODIC_REVIEW
         assert started.round == 2
@@ -165,27 +178,35 @@ class TestPeriodicReview:
         assert reasons == {"return_to_pending: periodic review, round 2"}
 
     def test_i1_page_stays_approved_on_the_standing_approval_during_a_periodic_review(
-        self, approved, editor
+        self, article_approved_at_t0, editor
     ):
-        started = periodic(approved, editor)
+        started = periodic(article_approved_at_t0, editor)
 
         assert started.is_approved
         assert (started.approved_at, started.next_review_due) == (T0, date(2029, 3, 2))
         assert badge_violations(started.pk) == []
         assert Claim.objects.of_article(started).approved_in_current_wording().count() == 3
 
-    def test_only_an_editor_with_start_review_starts_a_periodic_review(self, approved, reviewer):
+    def test_only_an_editor_with_start_review_starts_a_periodic_review(
+        self, article_approved_at_t0, reviewer
+    ):
         with pytest.raises(EditorialPermissionDenied, match="start_review"):
-            reviewer_services.article_start_periodic_review(article=approved, actor=reviewer)
-        assert Article.objects.get(pk=approved.pk).review_status == ReviewStatus.APPROVED
+            reviewer_services.article_start_periodic_review(
+                article=article_approved_at_t0, actor=reviewer
+            )
+        assert (
+            Article.objects.get(pk=article_approved_at_t0.pk).review_status == ReviewStatus.APPROVED
+        )
 
     def test_periodic_review_starts_only_from_approved(self, editor):
         article = article_with_claims(editor=editor)
         with pytest.raises(EditorialError, match="it is Submitted"):
             reviewer_services.article_start_periodic_review(article=article, actor=editor)
 
-    def test_board_approves_again_and_the_cycle_starts_anew(self, approved, editor, reviewer):
-        started = periodic(approved, editor)
+    def test_board_approves_again_and_the_cycle_starts_anew(
+        self, article_approved_at_t0, editor, reviewer
+    ):
+        started = periodic(article_approved_at_t0, editor)
         again = T0 + timedelta(days=1010)
         with time_machine.travel(again, tick=False):
             renewed = approve_everything(started, reviewer=reviewer, approver=ApproverFactory())
@@ -197,9 +218,9 @@ class TestPeriodicReview:
         assert badge_violations(renewed.pk) == []
 
     def test_i1_a_claim_sent_back_in_a_periodic_review_ends_the_approval_at_once(
-        self, approved, editor, reviewer
+        self, article_approved_at_t0, editor, reviewer
     ):
-        started = periodic(approved, editor)
+        started = periodic(article_approved_at_t0, editor)
         first, second, _third = Claim.objects.of_article(started).order_by("order")
         reviewer_services.claims_decide(claims=[first], actor=reviewer, decision="approve")
 
@@ -210,7 +231,7 @@ class TestPeriodicReview:
             comment="The 2025 trial changed this.",
         )
 
-        article = Article.objects.get(pk=approved.pk)
+        article = Article.objects.get(pk=article_approved_at_t0.pk)
         assert article.review_status == ReviewStatus.UNDER_REVIEW
         assert not article.is_approved
         assert (article.approved_at, article.next_review_due, article.round) == (None, None, 2)
@@ -225,9 +246,9 @@ class TestPeriodicReview:
         assert badge_violations(article.pk) == []
 
     def test_board_sends_the_article_back_during_a_periodic_review(
-        self, approved, editor, reviewer
+        self, article_approved_at_t0, editor, reviewer
     ):
-        started = periodic(approved, editor)
+        started = periodic(article_approved_at_t0, editor)
         sent_back = services.article_request_changes(
             article=started, actor=reviewer, note="Outdated: new guideline"
         )
@@ -235,29 +256,31 @@ class TestPeriodicReview:
         assert not sent_back.is_approved
         assert sent_back.approved_at is None
 
-    def test_i2_a_change_during_a_periodic_review_reopens_it_in_a_new_round(self, approved, editor):
-        started = periodic(approved, editor)
+    def test_i2_a_change_during_a_periodic_review_reopens_it_in_a_new_round(
+        self, article_approved_at_t0, editor
+    ):
+        started = periodic(article_approved_at_t0, editor)
         claim = Claim.objects.of_article(started).first()
         services.wording_set(
             claim=claim, level="clinician", text="Revised.", actor=editor, reason="Update"
         )
-        article = Article.objects.get(pk=approved.pk)
+        article = Article.objects.get(pk=article_approved_at_t0.pk)
         assert (article.review_status, article.round) == (ReviewStatus.UNDER_REVIEW, 3)
         assert not article.is_approved
 
     def test_publishing_requires_approval_accepts_a_periodic_review(
-        self, settings, approved, editor
+        self, settings, article_approved_at_t0, editor
     ):
         settings.EDITORIAL_PUBLISH_REQUIRES_APPROVAL = True
-        started = periodic(approved, editor)
+        started = periodic(article_approved_at_t0, editor)
         published = services.article_publish(article=started, actor=editor)
         assert published.publication_status == PublicationStatus.PUBLISHED
 
     def test_periodic_review_skips_reviewers_who_left_the_board(
-        self, approved, editor, reviewer, admin_user
+        self, article_approved_at_t0, editor, reviewer, admin_user
     ):
         reviewer_services.user_deactivate(user=reviewer, actor=admin_user, reason="Retired")
-        started = periodic(approved, editor)
+        started = periodic(article_approved_at_t0, editor)
         assert not started.assignments.filter(round=2).exists()
         replacement = BoardReviewerFactory()
         reviewer_services.assignment_create(

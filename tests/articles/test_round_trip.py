@@ -26,7 +26,7 @@ from tests.factories import (
     SectionFactory,
     article_with_claims,
 )
-from tests.workflow import approved_article
+from tests.workflow import assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def approve(editor, reviewer, approver):
     """Approve the article through the real workflow (assignment, decisions, approval)."""
 
     def approve_article(article: Article) -> Article:
-        article = approved_article(
+        article = assign_and_approve(
             Article.objects.get(pk=article.pk), editor=editor, reviewer=reviewer, approver=approver
         )
         assert article.review_status == ReviewStatus.APPROVED
@@ -351,7 +351,7 @@ def test_i9_export_then_update_changes_nothing_for_any_text_the_admin_accepts(
 ):
     assume(admin_accepts_url(example["reference"]["url"]))
     with transaction.atomic():
-        article = approved_article(
+        article = assign_and_approve(
             article_from(example, editor), editor=editor, reviewer=reviewer, approver=approver
         )
         assert article.review_status == ReviewStatus.APPROVED

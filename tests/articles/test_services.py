@@ -10,7 +10,7 @@ from tests.factories import (
     ReferenceFactory,
     article_with_claims,
 )
-from tests.workflow import approve_everything, approved_article, assign_and_start
+from tests.workflow import approve_everything, assign_and_approve, assign_and_start
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ class TestApprove:
             approve_everything(article, reviewer=reviewer, approver=reviewer)
 
     def test_approve_records_approver(self, editor, reviewer, approver):
-        article = approved_article(
+        article = assign_and_approve(
             article_with_claims(editor=editor), editor=editor, reviewer=reviewer, approver=approver
         )
         assert article.review_status == ReviewStatus.APPROVED
@@ -181,7 +181,7 @@ class TestProtectedState:
 
 class TestContent:
     def test_unchanged_wording_is_not_a_change(self, editor, reviewer, approver):
-        article = approved_article(
+        article = assign_and_approve(
             article_with_claims(editor=editor), editor=editor, reviewer=reviewer, approver=approver
         )
         claim = Claim.objects.of_article(article).first()

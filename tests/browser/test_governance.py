@@ -22,7 +22,7 @@ from tests.factories import (
     ReferenceFactory,
     article_with_claims,
 )
-from tests.workflow import approved_article
+from tests.workflow import assign_and_approve
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
@@ -44,7 +44,7 @@ def governed(live_server):
         pmid="18367736",
     )
     article = article_with_claims(claims=3, editor=editor, references=[reference])
-    article = approved_article(article, editor=editor, reviewer=reviewer, approver=approver)
+    article = assign_and_approve(article, editor=editor, reviewer=reviewer, approver=approver)
     article = services.article_publish(article=article, actor=editor)
     reviewer_services.declaration_add(
         profile=reviewer.reviewer_profile,

@@ -17,6 +17,9 @@ from reviewers.models import DeclarationOfInterest, ReviewAssignment
 
 pytestmark = pytest.mark.django_db
 
+# Each test runs the whole demo. The runs after a change by hand (``again``) are ``slow``: the
+# quick loop keeps test_second_seed_demo_changes_nothing_and_says_so.
+
 
 def seed_demo() -> str:
     out = StringIO()
@@ -170,6 +173,7 @@ def _demo_claim(start: str) -> Claim:
     )
 
 
+@pytest.mark.slow
 def test_seed_demo_again_keeps_an_editors_edited_wording():
     from django.contrib.auth import get_user_model
 
@@ -196,6 +200,7 @@ def test_seed_demo_again_keeps_an_editors_edited_wording():
     )
 
 
+@pytest.mark.slow
 def test_seed_demo_again_does_not_bring_back_a_removed_wording():
     from django.contrib.auth import get_user_model
 
@@ -212,6 +217,7 @@ def test_seed_demo_again_does_not_bring_back_a_removed_wording():
     assert ReadingLevel.PATIENT not in claim.texts_by_level()
 
 
+@pytest.mark.slow
 def test_seed_demo_again_leaves_a_withdrawn_article_and_a_regrouped_user_alone():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -235,6 +241,7 @@ def test_seed_demo_again_leaves_a_withdrawn_article_and_a_regrouped_user_alone()
     assert not okafor.groups.filter(name="Medical Advisory Board").exists()
 
 
+@pytest.mark.slow
 def test_seed_demo_again_does_not_restart_a_review_sent_back_and_resubmitted():
     from django.contrib.auth import get_user_model
 
@@ -258,6 +265,7 @@ def test_seed_demo_again_does_not_restart_a_review_sent_back_and_resubmitted():
     assert ReviewAssignment.objects.filter(round=2).count() == 2
 
 
+@pytest.mark.slow
 def test_seed_demo_creates_only_what_is_missing():
     from tests.factories import EditorFactory
 

@@ -8,15 +8,10 @@ from django.urls import NoReverseMatch, reverse
 from articles.choices import ClaimStatus
 from articles.models import Claim
 from reviewers import services as reviewer_services
-from tests.factories import UserFactory, article_with_claims
+from tests.factories import article_with_claims
 from tests.workflow import assign_and_start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(is_superuser=True)
 
 
 def _changelists():
@@ -36,7 +31,9 @@ def _refused(response, parameter: str) -> bool:
     )
 
 
-def test_every_admin_filter_and_search_refuses_nul_with_a_message(client, superuser, approved):
+def test_every_admin_filter_and_search_refuses_nul_with_a_message(
+    client, superuser, approved_article
+):
     client.force_login(superuser)
     client.raise_request_exception = False
     failures = []
@@ -72,8 +69,8 @@ def test_a_review_comment_with_nul_is_refused_and_decides_nothing(client, editor
     assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.PENDING
 
 
-def test_a_reader_page_with_nul_in_its_query_is_refused_and_never_cached(client, approved):
-    response = client.get(f"/articles/{approved.slug}/?level=%00")
+def test_a_reader_page_with_nul_in_its_query_is_refused_and_never_cached(client, approved_article):
+    response = client.get(f"/articles/{approved_article.slug}/?level=%00")
     assert _refused(response, "level")
 
 

@@ -34,6 +34,8 @@ def run_django(code: str, **environment: str) -> subprocess.CompletedProcess:
     )
 
 
+# Each test starts a Python process: all but this first one are ``slow``, left out of the quick
+# loop.
 def test_without_debug_a_missing_secret_key_refuses_to_start():
     result = run_django("print('started')", DEBUG="false")
 
@@ -44,6 +46,7 @@ def test_without_debug_a_missing_secret_key_refuses_to_start():
     assert "secrets.token_urlsafe" in result.stderr  # how to make one
 
 
+@pytest.mark.slow
 def test_without_debug_the_public_development_key_refuses_to_start():
     public_key = settings.DEVELOPMENT_SECRET_KEY
 
@@ -53,6 +56,7 @@ def test_without_debug_the_public_development_key_refuses_to_start():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_manage_py_check_refuses_without_secret_key():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -67,6 +71,7 @@ def test_manage_py_check_refuses_without_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_with_debug_a_development_key_is_used():
     result = run_django(
         "from django.conf import settings; print(settings.SECRET_KEY)", DEBUG="true"
@@ -76,6 +81,7 @@ def test_with_debug_a_development_key_is_used():
     assert result.stdout.strip().startswith("django-insecure-")
 
 
+@pytest.mark.slow
 def test_without_debug_redirects_and_cookies_are_secure_by_default():
     result = run_django(SHOW_SECURITY, DEBUG="false", SECRET_KEY="x" * 50)
 
@@ -83,6 +89,7 @@ def test_without_debug_redirects_and_cookies_are_secure_by_default():
     assert result.stdout.split() == ["True", "True", "True", "True"]
 
 
+@pytest.mark.slow
 def test_with_debug_plain_http_works():
     result = run_django(SHOW_SECURITY, DEBUG="true")
 
@@ -90,6 +97,7 @@ def test_with_debug_plain_http_works():
     assert result.stdout.split() == ["False", "False", "False", "False"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("debug", ["false", "true"])
 def test_secure_cookies_and_redirect_can_be_switched_off_for_local_http(debug):
     result = run_django(
@@ -105,6 +113,7 @@ def test_secure_cookies_and_redirect_can_be_switched_off_for_local_http(debug):
     assert result.stdout.split()[:3] == ["False", "False", "False"]
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_environment():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -126,6 +135,7 @@ def test_check_deploy_is_clean_with_production_environment():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_redis_cache_url_means_djangos_own_redis_backend_even_with_django_redis_around(tmp_path):
     """django-environ would pick django-redis whenever it is importable (its options differ):
     a stray package must not change which cache the rate limits and pages use."""
@@ -147,6 +157,7 @@ def test_a_redis_cache_url_means_djangos_own_redis_backend_even_with_django_redi
     ]
 
 
+@pytest.mark.slow
 def test_without_cache_url_each_process_has_its_own_memory_cache():
     result = run_django(
         "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",

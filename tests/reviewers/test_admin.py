@@ -46,12 +46,6 @@ def _statuses(claims):
     )
 
 
-@pytest.fixture
-def under_review(editor, reviewer):
-    article = article_with_claims(claims=3, editor=editor)
-    return assign_and_start(article, editor=editor, reviewer=reviewer)
-
-
 def test_claims_awaiting_my_review_lists_only_my_articles_this_round(client, editor, reviewer):
     mine = assign_and_start(
         article_with_claims(claims=1, editor=editor), editor=editor, reviewer=reviewer
@@ -68,8 +62,8 @@ def test_claims_awaiting_my_review_lists_only_my_articles_this_round(client, edi
     assert str(other) not in response.text
 
 
-def test_approve_action_writes_decisions_and_history(client, reviewer, under_review):
-    claims = list(Claim.objects.of_article(under_review))
+def test_approve_action_writes_decisions_and_history(client, reviewer, article_under_review):
+    claims = list(Claim.objects.of_article(article_under_review))
     client.force_login(reviewer)
 
     response = _decide(client, claims, "approve")
@@ -82,8 +76,8 @@ def test_approve_action_writes_decisions_and_history(client, reviewer, under_rev
     assert latest.history_change_reason.startswith("approve")
 
 
-def test_request_changes_asks_for_a_comment_first(client, reviewer, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_request_changes_asks_for_a_comment_first(client, reviewer, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     client.force_login(reviewer)
 
     page = _decide(client, [claim], "request_changes")
@@ -95,8 +89,8 @@ def test_request_changes_asks_for_a_comment_first(client, reviewer, under_review
     assert not ClaimDecision.objects.exists()
 
 
-def test_request_changes_with_a_comment_records_it(client, reviewer, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_request_changes_with_a_comment_records_it(client, reviewer, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     client.force_login(reviewer)
 
     _decide(client, [claim], "request_changes", comment="Say which tissues.")
@@ -107,9 +101,9 @@ def test_request_changes_with_a_comment_records_it(client, reviewer, under_revie
     assert decision.assignment.reviewer == reviewer
 
 
-def test_reviewer_without_an_assignment_cannot_decide_by_forged_post(client, under_review):
+def test_reviewer_without_an_assignment_cannot_decide_by_forged_post(client, article_under_review):
     outsider = BoardReviewerFactory()
-    claims = list(Claim.objects.of_article(under_review))
+    claims = list(Claim.objects.of_article(article_under_review))
     client.force_login(outsider)
 
     response = _decide(client, claims, "approve")
@@ -119,8 +113,8 @@ def test_reviewer_without_an_assignment_cannot_decide_by_forged_post(client, und
     assert any("Only a board reviewer with an active assignment" in m for m in _messages(response))
 
 
-def test_editor_cannot_open_or_post_to_claims_awaiting_review(client, editor, under_review):
-    claims = list(Claim.objects.of_article(under_review))
+def test_editor_cannot_open_or_post_to_claims_awaiting_review(client, editor, article_under_review):
+    claims = list(Claim.objects.of_article(article_under_review))
     client.force_login(editor)
 
     listing = client.get(AWAITING_URL)
@@ -134,27 +128,27 @@ def test_editor_cannot_open_or_post_to_claims_awaiting_review(client, editor, un
     assert _statuses(claims) == {ClaimStatus.PENDING}
 
 
-def test_declined_reviewer_can_no_longer_decide(client, reviewer, under_review):
-    assignment = under_review.assignments.get(reviewer=reviewer)
-    claims = list(Claim.objects.of_article(under_review))
+def test_declined_reviewer_can_no_longer_decide(client, reviewer, article_under_review):
+    assignment = article_under_review.assignments.get(reviewer=reviewer)
+    claims = list(Claim.objects.of_article(article_under_review))
     client.force_login(reviewer)
     response = client.get(AWAITING_URL)
     services.assignment_decline(assignment=assignment, actor=reviewer)
 
     _decide(client, claims, "approve")
 
-    assert str(under_review) in response.text
+    assert str(article_under_review) in response.text
     assert _statuses(claims) == {ClaimStatus.PENDING}
 
 
 def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
-    client, editor, reviewer, under_review
+    client, editor, reviewer, article_under_review
 ):
-    claim = Claim.objects.of_article(under_review).first()
+    claim = Claim.objects.of_article(article_under_review).first()
     client.force_login(reviewer)
     _decide(client, [claim], "request_changes", comment="Be specific.")
     article_services.article_request_changes(
-        article=under_review, actor=reviewer, note="See the claim comments."
+        article=article_under_review, actor=reviewer, note="See the claim comments."
     )
     article_services.wording_set(
         claim=claim,
@@ -163,7 +157,7 @@ def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
         actor=editor,
         reason="Be specific",
     )
-    article = services.article_resubmit(article=under_review, actor=editor)
+    article = services.article_resubmit(article=article_under_review, actor=editor)
     article_services.article_start_review(article=article, actor=editor)
 
     page = client.get(AWAITING_URL).text
@@ -259,14 +253,18 @@ def test_editor_cannot_list_users_outside_the_autocomplete(client, editor):
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
 
 
-def test_reviewer_accepts_and_completes_with_a_recommendation(client, reviewer, under_review):
-    assignment = under_review.assignments.get()
+def test_reviewer_accepts_and_completes_with_a_recommendation(
+    client, reviewer, article_under_review
+):
+    assignment = article_under_review.assignments.get()
     client.force_login(reviewer)
     actions = {ACTION_CHECKBOX_NAME: [assignment.pk], "index": 0}
 
     client.post(ASSIGNMENTS_URL, {"action": "accept", "declaration": "none", **actions})
     services.claims_decide(
-        claims=list(Claim.objects.of_article(under_review)), actor=reviewer, decision="approve"
+        claims=list(Claim.objects.of_article(article_under_review)),
+        actor=reviewer,
+        decision="approve",
     )
     form = client.post(ASSIGNMENTS_URL, {"action": "complete", **actions})
     client.post(
@@ -281,11 +279,11 @@ def test_reviewer_accepts_and_completes_with_a_recommendation(client, reviewer, 
 
 
 def test_completing_with_request_changes_in_the_admin_sends_the_article_back(
-    client, reviewer, under_review
+    client, reviewer, article_under_review
 ):
     """As on the review screen: otherwise the article stays under review with every review in,
     where its editor cannot open a new round."""
-    assignment = under_review.assignments.get()
+    assignment = article_under_review.assignments.get()
     client.force_login(reviewer)
     actions = {ACTION_CHECKBOX_NAME: [assignment.pk], "index": 0}
     client.post(ASSIGNMENTS_URL, {"action": "accept", "declaration": "none", **actions})
@@ -300,13 +298,13 @@ def test_completing_with_request_changes_in_the_admin_sends_the_article_back(
         },
     )
 
-    article = Article.objects.get(pk=under_review.pk)
+    article = Article.objects.get(pk=article_under_review.pk)
     assert ReviewAssignment.objects.get(pk=assignment.pk).status == AssignmentStatus.COMPLETED
     assert article.review_status == ReviewStatus.CHANGES_REQUESTED
 
 
-def test_reviewer_cannot_answer_someone_elses_assignment(client, under_review):
-    assignment = under_review.assignments.get()
+def test_reviewer_cannot_answer_someone_elses_assignment(client, article_under_review):
+    assignment = article_under_review.assignments.get()
     intruder = BoardReviewerFactory()
     ReviewAssignmentFactory(reviewer=intruder)
     client.force_login(intruder)
@@ -316,8 +314,8 @@ def test_reviewer_cannot_answer_someone_elses_assignment(client, under_review):
     assert ReviewAssignment.objects.get(pk=assignment.pk).status == AssignmentStatus.ASSIGNED
 
 
-def test_claim_decisions_are_read_only(client, reviewer, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_claim_decisions_are_read_only(client, reviewer, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     client.force_login(reviewer)
     _decide(client, [claim], "approve")
     decision = ClaimDecision.objects.get()
@@ -335,14 +333,20 @@ def test_claim_decisions_are_read_only(client, reviewer, under_review):
     assert ClaimDecision.objects.get().decision == "approve"
 
 
-def test_article_request_changes_then_resubmit_keeps_the_reviewer(client, editor, under_review):
+def test_article_request_changes_then_resubmit_keeps_the_reviewer(
+    client, editor, article_under_review
+):
     client.force_login(editor)
-    reviewer = under_review.assignments.get().reviewer
-    article_services.article_request_changes(article=under_review, actor=reviewer, note="Fix it.")
+    reviewer = article_under_review.assignments.get().reviewer
+    article_services.article_request_changes(
+        article=article_under_review, actor=reviewer, note="Fix it."
+    )
 
-    client.post(reverse("admin:articles_article_transition", args=[under_review.pk, "resubmit"]))
+    client.post(
+        reverse("admin:articles_article_transition", args=[article_under_review.pk, "resubmit"])
+    )
 
-    article = type(under_review).objects.get(pk=under_review.pk)
+    article = type(article_under_review).objects.get(pk=article_under_review.pk)
     assert article.review_status == ReviewStatus.SUBMITTED
     assert article.assignments.filter(round=2, reviewer=reviewer).exists()
 
@@ -351,8 +355,8 @@ def _approve_one_url(claim):
     return reverse("admin:reviewers_claimawaitingreview_approve", args=[claim.pk])
 
 
-def test_a_single_claim_is_approved_in_one_click(client, reviewer, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_a_single_claim_is_approved_in_one_click(client, reviewer, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     client.force_login(reviewer)
 
     page = client.get(AWAITING_URL).text
@@ -364,8 +368,8 @@ def test_a_single_claim_is_approved_in_one_click(client, reviewer, under_review)
     assert ClaimDecision.objects.get().claim_id == claim.pk
 
 
-def test_one_click_approval_is_refused_to_others(client, editor, under_review):
-    claim = Claim.objects.of_article(under_review).first()
+def test_one_click_approval_is_refused_to_others(client, editor, article_under_review):
+    claim = Claim.objects.of_article(article_under_review).first()
     client.force_login(BoardReviewerFactory())
     outsider = client.post(_approve_one_url(claim), follow=True)
     client.force_login(editor)

@@ -24,13 +24,8 @@ CONFLICT = "I am a paid adviser to the maker of a phosphate binder discussed her
 
 
 @pytest.fixture
-def under_review(editor, reviewer):
-    return assign_and_start(article_with_claims(editor=editor), editor=editor, reviewer=reviewer)
-
-
-@pytest.fixture
-def assignment(under_review):
-    return under_review.assignments.get()
+def assignment(article_under_review):
+    return article_under_review.assignments.get()
 
 
 def approve_claims(article, reviewer):
@@ -74,7 +69,7 @@ class TestAccepting:
             )
 
     def test_naming_a_conflict_puts_a_dated_declaration_on_the_profile(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         accepted = services.assignment_accept(
             assignment=assignment,
@@ -90,7 +85,7 @@ class TestAccepting:
             InterestKind.FINANCIAL,
             CONFLICT,
         )
-        assert declaration.article == under_review
+        assert declaration.article == article_under_review
         assert (declaration.valid_from, declaration.valid_to) == (timezone.localdate(), None)
         assert declaration.history.get().history_user == reviewer
 
@@ -103,17 +98,17 @@ class TestAccepting:
 
 class TestBlockAndOverride:
     def test_a_declared_conflict_keeps_the_approving_recommendation_from_counting(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
-        approve_claims(under_review, reviewer)
+        approve_claims(article_under_review, reviewer)
         services.assignment_complete(
             assignment=assignment, actor=reviewer, recommendation="approve"
         )
 
         with pytest.raises(EditorialError, match="falls within their declared conflict"):
-            article_approve(article=under_review, actor=ApproverFactory())
-        assert reload_article(under_review).review_status == ReviewStatus.UNDER_REVIEW
+            article_approve(article=article_under_review, actor=ApproverFactory())
+        assert reload_article(article_under_review).review_status == ReviewStatus.UNDER_REVIEW
 
     def test_a_conflicted_reviewer_may_still_request_changes(self, assignment, reviewer):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
@@ -126,20 +121,20 @@ class TestBlockAndOverride:
         assert done.recommendation == Recommendation.REQUEST_CHANGES
 
     def test_no_approving_recommendation_without_a_declaration(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         """Completing straight from “assigned” skips accepting, not declaring."""
-        approve_claims(under_review, reviewer)
+        approve_claims(article_under_review, reviewer)
         with pytest.raises(EditorialError, match="has not declared whether"):
             services.assignment_complete(
                 assignment=assignment, actor=reviewer, recommendation="approve"
             )
 
     def test_approver_overrides_with_a_reason_and_the_recommendation_counts(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
-        approve_claims(under_review, reviewer)
+        approve_claims(article_under_review, reviewer)
         approver = ApproverFactory()
 
         overridden = services.assignment_conflict_override(
@@ -155,7 +150,7 @@ class TestBlockAndOverride:
         assert overridden.conflict_overridden_by == approver
         assert overridden.conflict_overridden_at is not None
         assert done.status == AssignmentStatus.COMPLETED
-        assert under_review.approving_recommendations() == 1
+        assert article_under_review.approving_recommendations() == 1
         row = overridden.history.filter(history_user=approver).get()
         assert row.history_change_reason.startswith("override_conflict: Declared openly")
 
@@ -169,14 +164,14 @@ class TestBlockAndOverride:
 
     @pytest.mark.parametrize("who", ["reviewer", "editor", "board member", "creator"])
     def test_only_another_approver_may_override(
-        self, who, assignment, reviewer, editor, under_review
+        self, who, assignment, reviewer, editor, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, conflict=CONFLICT)
         actor = {
             "reviewer": reviewer,
             "editor": editor,
             "board member": BoardReviewerFactory(),
-            "creator": under_review.created_by,
+            "creator": article_under_review.created_by,
         }[who]
         if who == "creator":
             actor.user_permissions.add(*ApproverFactory().groups.first().permissions.all())
@@ -246,14 +241,14 @@ class TestDeclarations:
             )
 
     def test_declaring_a_conflict_with_an_article_marks_the_open_assignment(
-        self, assignment, reviewer, under_review
+        self, assignment, reviewer, article_under_review
     ):
         services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
         services.declaration_add(
             profile=reviewer.reviewer_profile,
             kind=InterestKind.PERSONAL,
             text="My sister is the article's clinical author.",
-            article=under_review,
+            article=article_under_review,
             actor=reviewer,
             reason="Learnt after accepting",
         )

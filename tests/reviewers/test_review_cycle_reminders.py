@@ -15,7 +15,7 @@ from reviewers import services as reviewer_services
 from reviewers.models import Reminder
 from tests.factories import ApproverFactory, BoardReviewerFactory, EditorFactory
 from tests.factories import article_with_claims as new_article
-from tests.workflow import approved_article
+from tests.workflow import assign_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def editor():
 @pytest.fixture
 def article(editor):
     with time_machine.travel(APPROVED_AT, tick=False):
-        approved = approved_article(
+        approved = assign_and_approve(
             new_article(editor=editor),
             editor=editor,
             reviewer=BoardReviewerFactory(),
