@@ -14,7 +14,8 @@ class ReviewStatus(models.TextChoices):
 
 STANDING_APPROVAL_STATUSES = (ReviewStatus.APPROVED, ReviewStatus.PERIODIC_REVIEW)
 """The page shows “Approved”: the last approval covers the article exactly as it reads now
-(DESIGN §3 I1, §10); in a periodic review the board is confirming it again."""
+(docs/invariants.md#i1-truthful-badge, docs/governance.md); in a periodic review the board is
+confirming it again."""
 
 CLAIMS_DECIDABLE_STATUSES = (ReviewStatus.UNDER_REVIEW, ReviewStatus.PERIODIC_REVIEW)
 """The board decides on claims: a review round is open."""
@@ -53,7 +54,7 @@ class ReferenceKind(models.TextChoices):
 
 
 class FeedbackKind(models.TextChoices):
-    """What a reader reports about a statement (DESIGN §10)."""
+    """What a reader reports about a statement (docs/governance.md)."""
 
     INACCURATE = "inaccurate", _("It is inaccurate")
     OUTDATED = "outdated", _("It is out of date")

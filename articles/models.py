@@ -68,7 +68,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def past_review_date(self, *, today=None):
-        """Approved articles, not withdrawn, whose review date has passed (DESIGN §10)."""
+        """Approved articles, not withdrawn, whose review date has passed (docs/governance.md)."""
         today = today or timezone.localdate()
         return self.review_due_by(today).filter(next_review_due__lt=today)
 
@@ -288,7 +288,8 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     def approving_recommendations(self) -> int:
         """Approving recommendations of this round that count: none a declared conflict of
-        interest holds back (DESIGN §3 I8), judged now, against the declarations' periods."""
+        interest holds back (docs/invariants.md#i8-conflicts-hold-over-time), judged now, against
+        the declarations' periods."""
         return board().approving_recommendations(self)
 
     def review_quorum_shortfall(self) -> str:
@@ -364,7 +365,8 @@ class Article(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Reopen review"), "admin": False},
     )
     def reopen(self):
-        """Automatic after a material change (DESIGN §3 I2): a new round, approval cleared."""
+        """Automatic after a material change (docs/invariants.md#i2-re-review-on-change): a new
+        round, approval cleared."""
         self.round += 1
         self._clear_approval()
 
@@ -376,8 +378,8 @@ class Article(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Start periodic review")},
     )
     def start_periodic_review(self):
-        """A new round in which every claim needs a decision again (DESIGN §10). The approval
-        stands, and the page says Approved, until the board approves again or decides
+        """A new round in which every claim needs a decision again (docs/governance.md). The
+        approval stands, and the page says Approved, until the board approves again or decides
         otherwise: the text readers see is still the text the board approved."""
         self.round += 1
 
@@ -389,8 +391,9 @@ class Article(ConcurrentTransitionMixin, models.Model):
     )
     def suspend_approval(self):
         """Automatic when a board reviewer sends a claim back during a periodic review: the
-        board decided otherwise, so the page stops saying Approved at once (DESIGN §3 I1).
-        The round goes on; claims already confirmed in it stay approved."""
+        board decided otherwise, so the page stops saying Approved at once
+        (docs/invariants.md#i1-truthful-badge). The round goes on; claims already confirmed in it
+        stay approved."""
         self._clear_approval()
 
     def _clear_approval(self) -> None:
@@ -420,7 +423,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Withdraw")},
     )
     def withdraw(self):
-        """Readers get 404 from now on (DESIGN §3 I6)."""
+        """Readers get 404 from now on (docs/invariants.md#i6-privacy-of-drafts)."""
 
     @property
     def is_approved(self) -> bool:
@@ -448,7 +451,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
     @property
     def says_review_in_progress(self) -> bool:
         """The page says a periodic review is in progress only once its date has passed
-        (DESIGN §10): a fact recorded by the reminder sweep, so the page depends on the
+        (docs/governance.md): a fact recorded by the reminder sweep, so the page depends on the
         article's data alone, never on the clock of the request that renders it."""
         return self.is_in_periodic_review and self.review_date_passed_at is not None
 
@@ -590,7 +593,8 @@ class Claim(models.Model):
         editable=False,
         help_text=_(
             "Set when an editor or an import removed the claim. Its wordings, citations, board "
-            "decisions and history stay (DESIGN §3 I3); readers and reviewers no longer see it."
+            "decisions and history stay (docs/invariants.md#i3-audit); readers and reviewers no "
+            "longer see it."
         ),
     )
 
@@ -668,7 +672,8 @@ class Claim(models.Model):
         custom={"label": _("Back to pending"), "admin": False},
     )
     def return_to_pending(self):
-        """A material change: the board reviews the claim as it is now written (DESIGN §3 I2)."""
+        """A material change: the board reviews the claim as it is now written
+        (docs/invariants.md#i2-re-review-on-change)."""
 
 
 class Wording(models.Model):
@@ -790,7 +795,7 @@ class Citation(models.Model):
         return f"{self.claim.summary(40)} → {self.reference}"
 
 
-# Reader feedback on claims (DESIGN §10): anonymous, never public, an editors' queue.
+# Reader feedback on claims (docs/governance.md): anonymous, never public, an editors' queue.
 
 FEEDBACK_NOTE_MAX_CHARS = 2000
 """The longest note a reader may send; the form, the service and the database all hold to it."""
@@ -936,7 +941,8 @@ class EdgePurgeQuerySet(models.QuerySet):
 
 
 class EdgePurge(models.Model):
-    """Ledger of purges owed to the shared caches in front of the reader site (DESIGN §3 I6).
+    """Ledger of purges owed to the shared caches in front of the reader site
+    (docs/invariants.md#i6-privacy-of-drafts).
 
     A row is written in the transaction of every change readers could see, so a purge lost with
     the broker or a worker is still on record and sent again; ``purged_at`` is set once every

@@ -1,4 +1,5 @@
-"""Reading grade of wordings (DESIGN §5): Flesch–Kincaid, from textstat, with the board's limits.
+"""Reading grade of wordings (docs/workflows.md#the-back-office): Flesch–Kincaid, from textstat,
+with the board's limits.
 
 textstat counts English syllables with NLTK's CMU dictionary, which it downloads on first use; a
 server without internet access cannot. The language code ``en-US`` (with a hyphen) selects the
@@ -13,7 +14,8 @@ from .choices import ReadingLevel
 
 GRADE_LIMITS = {ReadingLevel.PATIENT: 8, ReadingLevel.STUDENT: 12}
 MIN_WORDS = 10
-"""Below this many words a reading grade says nothing about the text (DESIGN §5)."""
+"""Below this many words a reading grade says nothing about the text
+(docs/workflows.md#the-back-office)."""
 _AUDIENCES = {ReadingLevel.PATIENT: "patients and caregivers", ReadingLevel.STUDENT: "students"}
 
 _textstat = textstatistics()

@@ -1,4 +1,5 @@
-"""The review cycle of approved articles (DESIGN §10): when the next periodic review falls due.
+"""The review cycle of approved articles (docs/governance.md): when the next periodic review falls
+due.
 
 An approval sets the article's next review due date ``EDITORIAL_REVIEW_CYCLE_MONTHS`` after the
 day of approval; an editor may set another, with a reason. Dates are the site's local dates:
@@ -27,7 +28,7 @@ def next_review_due_after(approved_at: datetime) -> date:
 def review_date_key(day: date) -> int:
     """A due date as the number YYYYMMDD: the occurrence of its reminders in the ledger, so a
     new date (set by an editor, or by the next approval) is reminded of afresh, and the same
-    date never twice (DESIGN §3 I5)."""
+    date never twice (docs/invariants.md#i5-reminders-exactly-once)."""
     return day.year * 10000 + day.month * 100 + day.day
 
 

@@ -1,4 +1,5 @@
-"""Celery tasks of the reader site: purging the shared caches (DESIGN §3 I6 at the edge).
+"""Celery tasks of the reader site: purging the shared caches
+(docs/reader.md#shared-caches-and-purges).
 
 This module hands work to the broker; ``reader.edge`` decides what is owed and purges it, and
 never imports this one.

@@ -1,5 +1,5 @@
-"""The governance dashboard (DESIGN §10) for editors: the figures of ``selectors``, small SVG
-charts and a CSV export. Each page is wrapped by the site's ``admin_view``."""
+"""The governance dashboard (docs/governance.md) for editors: the figures of ``selectors``, small
+SVG charts and a CSV export. Each page is wrapped by the site's ``admin_view``."""
 
 import csv
 

@@ -1,5 +1,5 @@
-"""The board reviewer's review screen (DESIGN §5, issue 11): one assignment, the article in
-reading order, each claim beside the references it cites, decided in place.
+"""The board reviewer's review screen (docs/workflows.md#the-back-office): one assignment, the
+article in reading order, each claim beside the references it cites, decided in place.
 
 Every action is a plain form POST answered by a redirect back to the same place on the page
 (``#claim-7``), so the screen works without JavaScript; ``static/desk/review.js`` sends the same

@@ -1,5 +1,5 @@
 """What the desk shows: the to-do panel of each person on the admin index, one list per role,
-and the figures of content governance (DESIGN §10) for the dashboard, its CSV and the to-do
+and the figures of content governance (docs/governance.md) for the dashboard, its CSV and the to-do
 panel. Each function reads; none writes. ``now`` is a parameter so the figures of a given moment
 can be checked."""
 
@@ -281,7 +281,7 @@ def _sent_back() -> TodoList:
 
 
 def _open_feedback() -> TodoList:
-    """For editors: readers' reports no one has settled, newest first (DESIGN §10)."""
+    """For editors: readers' reports no one has settled, newest first (docs/governance.md)."""
     todo = TodoList("feedback", _("Open reader feedback"), _("No reader feedback is open."))
     for feedback in (
         ClaimFeedback.objects.open()
@@ -326,7 +326,7 @@ def _due_for_periodic_review(today: date) -> TodoList:
     return todo
 
 
-# Content governance (DESIGN §10): the dashboard's figures.
+# Content governance (docs/governance.md): the dashboard's figures.
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Every write that services make carries its actor and its reason into history (DESIGN §3 I3)."""
+"""Every write that services make carries its actor and its reason into history
+(docs/invariants.md#i3-audit)."""
 
 import os
 import sys

@@ -233,7 +233,7 @@ LOGGING = {
 # class answering for it, as AUTH_USER_MODEL names the user model.
 EDITORIAL_BOARD = "reviewers.board.Board"
 
-# Review policy (DESIGN §3).
+# Review policy (docs/workflows.md#article-review).
 EDITORIAL_REVIEW_QUORUM = env.int("EDITORIAL_REVIEW_QUORUM", default=1)
 EDITORIAL_PUBLISH_REQUIRES_APPROVAL = env.bool("EDITORIAL_PUBLISH_REQUIRES_APPROVAL", default=False)
 EDITORIAL_REVIEW_DAYS = env.int("EDITORIAL_REVIEW_DAYS", default=14)
@@ -241,13 +241,14 @@ EDITORIAL_REVIEW_DAYS = env.int("EDITORIAL_REVIEW_DAYS", default=14)
 EDITORIAL_DEMO_ARTICLE = env.path(
     "EDITORIAL_DEMO_ARTICLE", default=BASE_DIR / "articles" / "demo" / "calcium-deposits.md"
 )
-# Imports (DESIGN §7), from the admin and the command line alike: the largest file read (UTF-8
-# bytes) and the most claims in it (also the most sections and the most references).
+# Imports (docs/interchange.md), from the admin and the command line alike: the largest file read
+# (UTF-8 bytes) and the most claims in it (also the most sections and the most references).
 EDITORIAL_IMPORT_MAX_BYTES = env.int("EDITORIAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 EDITORIAL_IMPORT_MAX_CLAIMS = env.int("EDITORIAL_IMPORT_MAX_CLAIMS", default=2000)
 
-# Celery and the reviewers' reminders (DESIGN §6, I5). Without CELERY_BROKER_URL the broker is
-# kombu's filesystem transport in var/celery/, so the embedded default needs no server.
+# Celery and the reviewers' reminders (docs/reminders.md,
+# docs/invariants.md#i5-reminders-exactly-once). Without CELERY_BROKER_URL the broker is kombu's
+# filesystem transport in var/celery/, so the embedded default needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_dir = VAR_DIR / "celery"
@@ -293,12 +294,12 @@ EDITORIAL_REMINDER_BATCH_SIZE = env.int("EDITORIAL_REMINDER_BATCH_SIZE", default
 # A mail server that hangs fails the send (and it is retried) instead of holding a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
-# Reader site (DESIGN §4): rendered article pages are cached per content version; switch the
+# Reader site (docs/reader.md): rendered article pages are cached per content version; switch the
 # cache off to measure the render path itself.
 EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)
 
-# Content governance (DESIGN §10). Each approval sets the next review due this many months on
-# (an editor may set another date, with a reason); the article's editor is reminded this many
+# Content governance (docs/governance.md). Each approval sets the next review due this many months
+# on (an editor may set another date, with a reason); the article's editor is reminded this many
 # days before it and once it has passed, through the reminder ledger (I5).
 EDITORIAL_REVIEW_CYCLE_MONTHS = env.int("EDITORIAL_REVIEW_CYCLE_MONTHS", default=36)
 EDITORIAL_REVIEW_REMIND_BEFORE_DAYS = env.int("EDITORIAL_REVIEW_REMIND_BEFORE_DAYS", default=30)
@@ -307,13 +308,14 @@ EDITORIAL_REVIEW_REMIND_BEFORE_DAYS = env.int("EDITORIAL_REVIEW_REMIND_BEFORE_DA
 EDITORIAL_FEEDBACK_PER_HOUR = env.int("EDITORIAL_FEEDBACK_PER_HOUR", default=5)
 # The publisher named in each page's schema.org metadata.
 EDITORIAL_PUBLISHER_NAME = env("EDITORIAL_PUBLISHER_NAME", default="Editorial")
-# Shared caches in front of the reader site (DESIGN §4, I6; deploy/nginx/editorial.conf). Article
-# pages and the list are public: a cache keeps them at most EDITORIAL_EDGE_MAX_AGE seconds without
-# asking the origin, browsers ask every time (the nearest cache answers 304). Every change readers
-# could see purges them after commit from the caches listed in EDITORIAL_EDGE_PURGE_URLS (HTTP
-# PURGE to each one's purge listener), retried and recorded in the EdgePurge ledger; a purge still
-# pending after EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS is sent again by beat. No cache listed
-# (the default): nothing is purged. EDITORIAL_EDGE_BACKEND names another backend (dotted path).
+# Shared caches in front of the reader site (docs/reader.md#shared-caches-and-purges;
+# deploy/nginx/editorial.conf). Article pages and the list are public: a cache keeps them at most
+# EDITORIAL_EDGE_MAX_AGE seconds without asking the origin, browsers ask every time (the nearest
+# cache answers 304). Every change readers could see purges them after commit from the caches listed
+# in EDITORIAL_EDGE_PURGE_URLS (HTTP PURGE to each one's purge listener), retried and recorded in
+# the EdgePurge ledger; a purge still pending after EDITORIAL_EDGE_PURGE_RETRY_AFTER_SECONDS is sent
+# again by beat. No cache listed (the default): nothing is purged. EDITORIAL_EDGE_BACKEND names
+# another backend (dotted path).
 EDITORIAL_EDGE_MAX_AGE = env.int("EDITORIAL_EDGE_MAX_AGE", default=300)
 EDITORIAL_EDGE_PURGE_URLS = env.list("EDITORIAL_EDGE_PURGE_URLS", default=[])
 EDITORIAL_EDGE_BACKEND = env("EDITORIAL_EDGE_BACKEND", default="")

@@ -50,7 +50,7 @@ class InterestKind(models.TextChoices):
 
 
 class ConflictStatus(models.TextChoices):
-    """What a reviewer declared about one assignment's article (DESIGN §10)."""
+    """What a reviewer declared about one assignment's article (docs/governance.md)."""
 
     UNDECLARED = "undeclared", _("Not declared yet")
     NONE = "none", _("No conflict with this article")

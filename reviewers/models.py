@@ -73,7 +73,7 @@ class DeclarationOfInterest(models.Model):
     """A board member's dated declaration of an interest: public on /board/ while in force.
 
     Never deleted: an interest that ends gets its end date, so what a reviewer had declared
-    when they reviewed stays on record (DESIGN §3 I3, §10).
+    when they reviewed stays on record (docs/invariants.md#i3-audit, docs/governance.md).
     """
 
     profile = models.ForeignKey(
@@ -161,9 +161,9 @@ class ReviewAssignmentQuerySet(models.QuerySet):
     def held_back_by_conflict(self, *, now=None):
         """Whose recommendation falls inside the period of a conflict of interest the reviewer
         declared with the article, whenever they declared it, and no approver's override covers
-        it (DESIGN §3 I8). A recommendation's time is its completion; one still to come is
-        judged ``now``. Asked when approving, never snapshotted, so a conflict declared later,
-        or one whose start date has come since, holds as well."""
+        it (docs/invariants.md#i8-conflicts-hold-over-time). A recommendation's time is its
+        completion; one still to come is judged ``now``. Asked when approving, never snapshotted, so
+        a conflict declared later, or one whose start date has come since, holds as well."""
         return self.annotate(
             recommended_on=TruncDate(
                 Coalesce("completed_at", Value(now or timezone.now(), DateTimeField()))
@@ -184,7 +184,7 @@ class ReviewAssignmentQuerySet(models.QuerySet):
 
     def counting_towards_approval(self):
         """Approving recommendations no conflict of interest holds back: what the quorum
-        counts (DESIGN §3 I8)."""
+        counts (docs/invariants.md#i8-conflicts-hold-over-time)."""
         return self.approving().exclude(pk__in=self.held_back_by_conflict().values("pk"))
 
     def overdue(self, *, now=None):
@@ -493,7 +493,7 @@ class ReviewAssignment(ConcurrentTransitionMixin, models.Model):
     def cancel(self):
         pass
 
-    # Conflicts of interest (DESIGN §10).
+    # Conflicts of interest (docs/governance.md).
 
     @transition(
         field=conflict_status,
@@ -588,7 +588,8 @@ class ReminderQuerySet(models.QuerySet):
 
 
 class Reminder(models.Model):
-    """Append-only ledger of emails owed: the row is reserved before sending (DESIGN §3 I5).
+    """Append-only ledger of emails owed: the row is reserved before sending
+    (docs/invariants.md#i5-reminders-exactly-once).
 
     A reminder is about an assignment (to its reviewer, or escalated to the editor who assigned
     it) or about an article (to its editors: all reviews are in, a periodic review falls due).

@@ -1,11 +1,12 @@
 """Reminders to the Medical Advisory Board: which are owed, reserving them, sending each once.
 
-The database, not the broker, decides what has been sent (DESIGN §3 I5). A sweep finds the
-assignments that owe a reminder and, in the same transaction, reserves each one by inserting its
-``Reminder`` row; the unique constraint on (assignment, kind, occurrence) lets only one sweep win.
-Reserved rows are handed to the workers after commit. Sending locks the row, skips it if it is
-already sent, and records ``sent_at`` in the transaction that sent it; a row that is still unsent
-a few minutes after its reservation is handed to the workers again by the next sweep.
+The database, not the broker, decides what has been sent
+(docs/invariants.md#i5-reminders-exactly-once). A sweep finds the assignments that owe a reminder
+and, in the same transaction, reserves each one by inserting its ``Reminder`` row; the unique
+constraint on (assignment, kind, occurrence) lets only one sweep win. Reserved rows are handed to
+the workers after commit. Sending locks the row, skips it if it is already sent, and records
+``sent_at`` in the transaction that sent it; a row that is still unsent a few minutes after its
+reservation is handed to the workers again by the next sweep.
 
 The one window left: a worker killed after the mail server accepted a message but before the
 transaction that records ``sent_at`` commits sends that reminder again on retry. We prefer that
@@ -53,7 +54,7 @@ Deliver = Callable[[list[int]], object]
 
 @dataclass(frozen=True)
 class ReminderPolicy:
-    """When reminders fall due, from the ``EDITORIAL_*`` settings (DESIGN §6)."""
+    """When reminders fall due, from the ``EDITORIAL_*`` settings (docs/reminders.md)."""
 
     before_due: timedelta
     overdue_every: timedelta
@@ -592,8 +593,8 @@ def reminder_recipient(reminder: Reminder):
 
 
 def _check_recipient(reminder: Reminder) -> None:
-    """Every notice re-checks its recipient when it is sent (DESIGN §6), under the ledger row's
-    lock: someone deactivated since the reminder was reserved gets nothing, and the row says
+    """Every notice re-checks its recipient when it is sent (docs/reminders.md), under the ledger
+    row's lock: someone deactivated since the reminder was reserved gets nothing, and the row says
     why; someone whose address changed gets it at the new one, which the row records."""
     person = reminder_recipient(reminder)
     if person is not None and not person.is_active:

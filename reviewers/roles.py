@@ -1,4 +1,5 @@
-"""The roles of DESIGN §1 as groups with permissions, so a fresh install works without clicking."""
+"""The roles of docs/domain.md#roles as groups with permissions, so a fresh install works without
+clicking."""
 
 from django.apps import apps as global_apps
 

@@ -30,9 +30,9 @@ def board_members():
 
 
 def board_with_declarations(*, today=None):
-    """The public board page (DESIGN §4, §10): active members, each with the declarations of
-    interest in force ``today`` as ``member.reviewer_profile.current_declarations``. A conflict
-    with an article names it only while the article is published."""
+    """The public board page (docs/reader.md, docs/governance.md): active members, each with the
+    declarations of interest in force ``today`` as ``member.reviewer_profile.current_declarations``.
+    A conflict with an article names it only while the article is published."""
     current = (
         DeclarationOfInterest.objects.current(today=today or timezone.localdate())
         .select_related("article")

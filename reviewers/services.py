@@ -87,8 +87,8 @@ def article_resubmit(*, article: Article, actor, reason: str = "") -> Article:
 
 
 def article_start_periodic_review(*, article: Article, actor, reason: str = "") -> Article:
-    """An editor opens the periodic review of an approved article (DESIGN §10): a new round in
-    which every claim needs a decision again, and the reviewers of the last round carried into
+    """An editor opens the periodic review of an approved article (docs/governance.md): a new round
+    in which every claim needs a decision again, and the reviewers of the last round carried into
     it, in one transaction."""
     with transaction.atomic():
         started = article_services.article_start_periodic_review(
@@ -142,7 +142,7 @@ def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignme
 
 
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
-    """Lock the assignment's article first (DESIGN §3 I1 lock order), then the assignment:
+    """Lock the assignment's article first (docs/workflows.md#lock-order), then the assignment:
     who may decide on claims and whether the quorum is met change with it."""
     lock_article(assignment.article_id)
     return ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
@@ -166,7 +166,8 @@ def assignment_accept(
     conflict: str = "",
     conflict_kind: str = InterestKind.OTHER,
 ) -> ReviewAssignment:
-    """Accept a review, declaring “no conflict with this article” or naming one (DESIGN §10).
+    """Accept a review, declaring “no conflict with this article” or naming one
+    (docs/governance.md).
 
     A named conflict becomes a dated declaration of interest on the reviewer's board profile,
     listed on /board/, and blocks their approving recommendation until an approver overrides
@@ -233,7 +234,8 @@ def assignment_conflict_override(
     *, assignment: ReviewAssignment, actor, reason: str
 ) -> ReviewAssignment:
     """An approver lets the approving recommendation of a reviewer with a declared conflict
-    count, saying why; it covers the conflicts declared so far (DESIGN §3 I8)."""
+    count, saying why; it covers the conflicts declared so far
+    (docs/invariants.md#i8-conflicts-hold-over-time)."""
     reason = (reason or "").strip()
     if not reason:
         raise EditorialError(
@@ -373,7 +375,7 @@ def claims_decide(
 
 
 def _lock_claims_to_decide(claim_ids: set[int]) -> list[Claim]:
-    """Their articles first, in id order, then the claims (DESIGN §3 I1 lock order)."""
+    """Their articles first, in id order, then the claims (docs/workflows.md#lock-order)."""
     lock_articles(
         Claim.objects.filter(pk__in=claim_ids).values_list("section__article_id", flat=True)
     )
@@ -403,7 +405,8 @@ def _move_claims(locked: list[Claim], *, transition_name: str, actor) -> dict:
 
 
 def _suspend_standing_approvals(articles, *, actor, comment: str) -> None:
-    """A claim sent back during a periodic review ends the article's approval (DESIGN §10)."""
+    """A claim sent back during a periodic review ends the article's approval
+    (docs/governance.md)."""
     for article in sorted(articles, key=lambda article: article.pk):
         if article.is_in_periodic_review:
             article_suspend_approval(
@@ -454,7 +457,8 @@ def reviewer_named_changed(sender, *, instance, update_fields=None, **kwargs) ->
 
 
 def user_deactivate(*, user, actor, reason: str) -> list[ReviewAssignment]:
-    """Take someone's access away while their name stays on everything they did (DESIGN §3 I3).
+    """Take someone's access away while their name stays on everything they did
+    (docs/invariants.md#i3-audit).
 
     People who acted are never deleted: history, assignments and decisions keep pointing at
     them. Their reviewer profile, if any, is made inactive too, so no one assigns them again,
@@ -471,7 +475,8 @@ def user_deactivate(*, user, actor, reason: str) -> list[ReviewAssignment]:
     with transaction.atomic():
         user_model = type(user)
         # FOR NO KEY UPDATE: history rows naming them, written under an article's lock, take a
-        # key-share lock on this row; a full row lock would deadlock with them (DESIGN §3 I1).
+        # key-share lock on this row; a full row lock would deadlock with them
+        # (docs/invariants.md#i1-truthful-badge).
         locked = user_model._base_manager.select_for_update(no_key=True).get(pk=user.pk)
         if locked.is_active:
             locked.is_active = False
@@ -501,7 +506,7 @@ def _open_assignments_cancel(*, reviewer, actor, reason: str) -> list[ReviewAssi
     return cancelled
 
 
-# Declarations of interest (DESIGN §10).
+# Declarations of interest (docs/governance.md).
 
 
 def _require_profile_owner_or_manager(profile: ReviewerProfile, actor) -> None:
@@ -527,8 +532,8 @@ def declaration_add(
     """Record a dated declaration of interest on a board member's profile (shown on /board/
     while in force). One naming an article is a conflict with it: every recommendation of the
     member on that article made within its period, before or after it was declared, counts
-    only with an approver's override (DESIGN §3 I8, asked when approving); open assignments
-    show it at once when it is already in force."""
+    only with an approver's override (docs/invariants.md#i8-conflicts-hold-over-time, asked when
+    approving); open assignments show it at once when it is already in force."""
     _require_profile_owner_or_manager(profile, actor)
     if kind not in InterestKind.values:
         raise EditorialError(f"“{kind}” is not a kind of interest.")

@@ -1,4 +1,5 @@
-"""Celery tasks for the board's reminders: ids in, the reminders do the work (DESIGN §6, I5).
+"""Celery tasks for the board's reminders: ids in, the reminders do the work (docs/reminders.md,
+docs/invariants.md#i5-reminders-exactly-once).
 
 This module hands work to the broker; ``reminders`` decides what is owed and sends it, and never
 imports this one.

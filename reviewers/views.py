@@ -1,4 +1,4 @@
-"""The board's public page (DESIGN §4): who reviews the articles."""
+"""The board's public page (docs/reader.md): who reviews the articles."""
 
 from django.shortcuts import render
 from django.views.decorators.http import require_safe

@@ -1,4 +1,5 @@
-"""Checks of DESIGN §3's invariants against the database, shared by race and stateful tests."""
+"""Checks of docs/invariants.md's invariants against the database, shared by race and stateful
+tests."""
 
 from django.conf import settings
 from django.utils import timezone
@@ -12,11 +13,12 @@ from reviewers.models import ClaimDecision, DeclarationOfInterest, ReviewAssignm
 def badge_violations(article_id: int) -> list[str]:
     """What makes the Approved badge of ``article_id`` a lie, read from the database.
 
-    The page shows Approved while the article is approved or in a periodic review (DESIGN §3
-    I1, §10). Either way the standing approval must cover the article exactly as it reads: for
-    every claim, the last board decision made up to the approval approved its current wordings
-    and citations; nothing material changed since; no claim has been sent back since. Only a
-    periodic review may leave claims pending: awaiting re-confirmation, not changed.
+    The page shows Approved while the article is approved or in a periodic review
+    (docs/invariants.md#i1-truthful-badge, docs/governance.md#review-cycle). Either way the standing
+    approval must cover the article exactly as it reads: for every claim, the last board decision
+    made up to the approval approved its current wordings and citations; nothing material changed
+    since; no claim has been sent back since. Only a periodic review may leave claims pending:
+    awaiting re-confirmation, not changed.
     """
     article = Article.objects.get(pk=article_id)
     if article.review_status not in STANDING_APPROVAL_STATUSES:

@@ -1,4 +1,5 @@
-"""DESIGN §3 I3: no deletion erases who did what; every history row says who or what wrote it."""
+"""docs/invariants.md#i3-audit: no deletion erases who did what; every history row says who or what
+wrote it."""
 
 from datetime import UTC, datetime
 from io import StringIO

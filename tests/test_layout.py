@@ -1,5 +1,5 @@
-"""The shape of the house (DESIGN §9, issue 10): dependencies point one way and nothing imports
-in a circle, so each app can be read, tested and changed from the bottom up.
+"""The shape of the house (docs/operations.md#layout): dependencies point one way and nothing
+imports in a circle, so each app can be read, tested and changed from the bottom up.
 
 demo → desk → reviewers → articles → editorial; ``bench`` is a tool beside the product.
 

@@ -1,5 +1,5 @@
-"""What people really write goes in whole (DESIGN §3 I3): comments and notes of thousands of
-characters, unicode, long file names — through the admin, on the production database.
+"""What people really write goes in whole (docs/invariants.md#i3-audit): comments and notes of
+thousands of characters, unicode, long file names — through the admin, on the production database.
 
 A 100-character change-reason column made each of these a server error on PostgreSQL.
 """

@@ -1,5 +1,5 @@
-"""Random sequences of real services by random people, with DESIGN §3 I1–I4, I7 and I8 checked
-after every step (Hypothesis stateful testing).
+"""Random sequences of real services by random people, with docs/invariants.md (I1–I4, I7, I8)
+checked after every step (Hypothesis stateful testing).
 
 Each example starts from one article with claims, two references, an editor who wrote it, a
 second editor, two board reviewers, an approver and a staff member with no role. Rules call the

@@ -1,4 +1,4 @@
-"""The Markdown interchange (DESIGN §7): read a file into a plan, and export an article.
+"""The Markdown interchange (docs/interchange.md): read a file into a plan, and export an article.
 
 ``read`` takes a whole file (its size, characters and citations) and calls ``front_matter``
 (the YAML fields and references) and ``body`` (sections and claims); ``plan`` holds what they

@@ -1,4 +1,4 @@
-"""Read the Markdown body of an import file (DESIGN §7) into sections and claims.
+"""Read the Markdown body of an import file (docs/interchange.md) into sections and claims.
 
 ``##`` and ``###`` headings open sections; under them a paragraph is a paragraph claim, a ``-``
 bullet is a claim and a bullet nested in it a sub-claim (one level only). Bracketed numbers

@@ -1,11 +1,12 @@
-"""Write an article back in the import format (DESIGN §7), so export then import round-trips.
+"""Write an article back in the import format (docs/interchange.md), so export then import
+round-trips.
 
 References are numbered as readers see them, in order of first citation. The clinician wording
 is the claim's text; the claim's own student and patient wordings follow it in a quote
 (``> patient: …``). A placeholder reference is written with ``complete: false`` so that
 importing the file keeps it blocking approval. Every text is escaped (``escaping``; YAML
 double quotes in the front matter) so that any text the admin accepts reads back as it is
-(DESIGN §3 I9).
+(docs/invariants.md#i9-faithful-interchange).
 """
 
 import yaml

@@ -1,4 +1,5 @@
-"""Read the YAML front matter of an import file (DESIGN §7): the article's fields and references.
+"""Read the YAML front matter of an import file (docs/interchange.md): the article's fields and
+references.
 
 Front matter gives ``title``, ``slug``, an optional ``last_updated`` and ``references`` keyed by
 the file's own citation numbers, each with bibliographic fields (kind, title, authors, source,

@@ -1,4 +1,4 @@
-"""Read an article written in the import format (DESIGN §7) into a plan, writing nothing.
+"""Read an article written in the import format (docs/interchange.md) into a plan, writing nothing.
 
 The format is Markdown with YAML front matter: ``front_matter`` reads the article's fields and
 its references, ``body`` its sections and claims. This module holds what concerns the whole

@@ -1,4 +1,5 @@
-"""Who a management command acts as, so its changes are recorded under a person (DESIGN §3 I3)."""
+"""Who a management command acts as, so its changes are recorded under a person
+(docs/invariants.md#i3-audit)."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError

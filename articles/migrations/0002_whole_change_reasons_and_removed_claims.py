@@ -21,12 +21,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claim',
             name='removed_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Set when an editor or an import removed the claim. Its wordings, citations, board decisions and history stay (DESIGN §3 I3); readers and reviewers no longer see it.', null=True, verbose_name='removed at'),
+            field=models.DateTimeField(blank=True, editable=False, help_text='Set when an editor or an import removed the claim. Its wordings, citations, board decisions and history stay (docs/invariants.md#i3-audit); readers and reviewers no longer see it.', null=True, verbose_name='removed at'),
         ),
         migrations.AddField(
             model_name='historicalclaim',
             name='removed_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Set when an editor or an import removed the claim. Its wordings, citations, board decisions and history stay (DESIGN §3 I3); readers and reviewers no longer see it.', null=True, verbose_name='removed at'),
+            field=models.DateTimeField(blank=True, editable=False, help_text='Set when an editor or an import removed the claim. Its wordings, citations, board decisions and history stay (docs/invariants.md#i3-audit); readers and reviewers no longer see it.', null=True, verbose_name='removed at'),
         ),
         migrations.AddField(
             model_name='historicalsection',

@@ -1,2 +1,2 @@
-"""The public reader site (DESIGN §4): views, the reads they need, rendering, the page cache, the
-shared caches in front (edge) and the token-free check of its one form (same_origin)."""
+"""The public reader site (docs/reader.md): views, the reads they need, rendering, the page cache,
+the shared caches in front (edge) and the token-free check of its one form (same_origin)."""

@@ -1,5 +1,6 @@
 """The shared caches in front of the reader site (a CDN, nginx, Varnish): purging an article's
-pages from them once a change readers could see has committed (DESIGN §3 I6 at the edge).
+pages from them once a change readers could see has committed
+(docs/reader.md#shared-caches-and-purges).
 
 The database, not the broker, is the source of truth, as for the board's reminders: the
 transaction that gives an article a new content version also writes an ``EdgePurge`` row, and

@@ -1,6 +1,6 @@
-"""Governance on the reader page (DESIGN §4, §10): who reviewed it and when, when it is reviewed
-next, the schema.org ``MedicalWebPage`` metadata, and the link on each statement to report a
-problem with it.
+"""Governance on the reader page (docs/reader.md, docs/governance.md): who reviewed it and when,
+when it is reviewed next, the schema.org ``MedicalWebPage`` metadata, and the link on each statement
+to report a problem with it.
 
 Everything here is read while rendering the cached page of one (article, reading level,
 content version), so it depends on the article's data only: whatever changes it (an approval,
@@ -85,7 +85,8 @@ def _credit(first_name, last_name, username, credentials, specialty) -> Reviewer
 def approval_reviewers(*, article_id: int, approved_at, approved_by: tuple | None) -> list:
     """The board members whose approving decisions made the current approval: for each claim,
     the reviewer of its last decision up to the approval (an approval, or there would be no
-    approval: DESIGN §3 I1), by name; then the member who approved the article."""
+    approval: docs/invariants.md#i1-truthful-badge), by name; then the member who approved the
+    article."""
     covering: dict[int, tuple] = {}
     for claim_id, decided_at, approves, *reviewer in board().decisions_on_claims(article_id):
         if claim_id not in covering and decided_at <= approved_at:

@@ -90,7 +90,8 @@ def version_header(version: PublishedVersion) -> ArticleHeader | None:
 
 def published_article_header(slug: str) -> ArticleHeader | None:
     """The header of the published article at ``slug``, None if there is none (drafts and
-    withdrawn, DESIGN §3 I6). A version made between its two reads is read again."""
+    withdrawn, docs/invariants.md#i6-privacy-of-drafts). A version made between its two reads is
+    read again."""
     for _attempt in range(3):
         version = published_version(slug=slug)
         if version is None:

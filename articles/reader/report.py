@@ -1,5 +1,5 @@
-"""“Report a problem with this statement” (DESIGN §10): the reader's form, on its own uncached
-address so the shared article page carries no per-reader data.
+"""“Report a problem with this statement” (docs/governance.md): the reader's form, on its own
+uncached address so the shared article page carries no per-reader data.
 
 Works without JavaScript and without an account. Protected against abuse: Django's CSRF check
 (the form page sets the token), a rate limit per client (``EDITORIAL_FEEDBACK_PER_HOUR``), a

@@ -38,7 +38,7 @@ _STEP_OF_STATUS = {
     ReviewStatus.UNDER_REVIEW: 1,
     ReviewStatus.CHANGES_REQUESTED: 1,
     ReviewStatus.APPROVED: 2,
-    ReviewStatus.PERIODIC_REVIEW: 2,  # the approval stands while the board confirms it (§10)
+    ReviewStatus.PERIODIC_REVIEW: 2,  # the approval stands meanwhile (docs/governance.md)
 }
 
 _REFERENCE_KIND_LABELS = dict(ReferenceKind.choices)

@@ -1,9 +1,9 @@
 """Which version of each article is published: the first thing every reader request asks.
 
 Asking the database every time is what keeps a withdrawn article from ever being served by the
-origin (DESIGN §3 I6), but the question costs more than serving a cached page: on PostgreSQL a
-round trip and some 100 µs of the driver's time. So a connection remembers the answers, as long
-as it can tell that nothing changed since:
+origin (docs/invariants.md#i6-privacy-of-drafts), but the question costs more than serving a cached
+page: on PostgreSQL a round trip and some 100 µs of the driver's time. So a connection remembers the
+answers, as long as it can tell that nothing changed since:
 
 - on PostgreSQL it is told. Every transaction that gives an article a new version
   (``reader_page_changed``) sends ``NOTIFY editorial_reader_pages``, which PostgreSQL delivers to
@@ -116,8 +116,8 @@ def _remembered() -> _Remembered | None:
 
 def published_version(*, slug: str) -> PublishedVersion | None:
     """The current version of the published article at ``slug``; None for drafts, withdrawn
-    articles and unknown slugs (DESIGN §3 I6). One indexed query of two numbers, or what this
-    connection remembers of it while nothing changed."""
+    articles and unknown slugs (docs/invariants.md#i6-privacy-of-drafts). One indexed query of two
+    numbers, or what this connection remembers of it while nothing changed."""
     memory = _remembered()
     if memory is not None:
         version = memory.versions.get(slug)

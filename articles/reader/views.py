@@ -1,4 +1,4 @@
-"""The public reader site (DESIGN §4), built to be served by shared caches (a CDN, or the
+"""The public reader site (docs/reader.md), built to be served by shared caches (a CDN, or the
 reference nginx in ``deploy/nginx/``) to readers in their millions.
 
 - ``/articles/<slug>/<level>/`` is the article page at one reading level: the same bytes for
@@ -19,8 +19,8 @@ reference nginx in ``deploy/nginx/``) to readers in their millions.
 
 Every request first asks which version of the article is published (``versions``: the database,
 or on PostgreSQL what the connection remembers until a change is notified), so the origin never
-serves a draft or withdrawn article, whatever is cached (DESIGN §3 I6); and every change readers
-could see purges the shared caches after commit (``edge``).
+serves a draft or withdrawn article, whatever is cached (docs/invariants.md#i6-privacy-of-drafts);
+and every change readers could see purges the shared caches after commit (``edge``).
 
 Whatever is added to the article page must keep it the same for every reader of its URL and
 version: nothing taken from the request, the reader, a cookie or the clock (build absolute links

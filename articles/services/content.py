@@ -1,8 +1,8 @@
 """Content edits: wordings, citations, claims, sections and references.
 
-Every change to what the board reviews is material (DESIGN §3 I2): the touched claims return to
-pending and an approved article goes back under review in a new round, with the reason in
-history. Each service takes the lock order of ``locks`` and records who and why.
+Every change to what the board reviews is material (docs/invariants.md#i2-re-review-on-change): the
+touched claims return to pending and an approved article goes back under review in a new round, with
+the reason in history. Each service takes the lock order of ``locks`` and records who and why.
 """
 
 from collections.abc import Iterable, Sequence
@@ -202,7 +202,8 @@ def claim_add(
     references: Sequence[Reference] = (),
     wordings: dict[str, str] | None = None,
 ) -> Claim:
-    """Add a claim at the end of its section; adding is material (DESIGN §3 I2)."""
+    """Add a claim at the end of its section; adding is material
+    (docs/invariants.md#i2-re-review-on-change)."""
     require_perm(actor, "articles.add_claim", "add claims")
     if not (text or "").strip():
         raise EditorialError(f"A claim in “{section}” needs a clinician wording.")
@@ -308,7 +309,8 @@ def reference_add(*, actor, reason: str, **fields) -> Reference:
 
 
 def reference_update(*, reference: Reference, actor, reason: str, **fields) -> Reference:
-    """Change a reference; every claim citing it goes back to the board (DESIGN §3 I2).
+    """Change a reference; every claim citing it goes back to the board
+    (docs/invariants.md#i2-re-review-on-change).
 
     Locks the reference, then every article citing it (in id order), then their claims, so the
     change cannot slip past an approval. Marking a reference incomplete is a change too: the

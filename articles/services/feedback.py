@@ -1,5 +1,5 @@
-"""Reader feedback on claims (DESIGN §10): a reader reports a problem with a statement; editors
-accept it (naming the change that answered it) or dismiss it, each with a reason.
+"""Reader feedback on claims (docs/governance.md): a reader reports a problem with a statement;
+editors accept it (naming the change that answered it) or dismiss it, each with a reason.
 
 A report names the claim, the wording the reader saw and the article version of their page. It
 is never shown publicly. Settling it changes nothing readers see, so it takes no article lock.

@@ -1,5 +1,5 @@
-"""Import application (DESIGN §7): a read plan becomes a new article, or its changes are applied
-to the existing one through the content services, all in one transaction.
+"""Import application (docs/interchange.md): a read plan becomes a new article, or its changes are
+applied to the existing one through the content services, all in one transaction.
 
 Reading and checking the file is ``articles.interchange.read``; pairing old claims with the
 file's is ``articles.interchange.plan``.
@@ -129,7 +129,7 @@ def _import_plan(
 
 
 def _matching_reference(entry: ReferenceEntry) -> Reference | None:
-    """Deduplicate by DOI, then PMID, then (title, source, year) (DESIGN §2).
+    """Deduplicate by DOI, then PMID, then (title, source, year) (docs/domain.md#models).
 
     A title match whose stored DOI or PMID differs from the file's is another work.
     """
@@ -266,7 +266,8 @@ def _create_claims(plan: ArticlePlan, section_of: dict[int, Section], history: d
 def _import_changes(
     *, article: Article, plan: ArticlePlan, references: dict[int, Reference], actor, reason: str
 ) -> tuple[Article, list[str]]:
-    """Apply a file to an existing article through the content services (DESIGN §3 I2)."""
+    """Apply a file to an existing article through the content services
+    (docs/invariants.md#i2-re-review-on-change)."""
     changes: list[str] = []
     article = lock_article(article.pk)
     if article.title != plan.title:

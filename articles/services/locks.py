@@ -1,4 +1,4 @@
-"""The lock order (DESIGN §3 I1, I7).
+"""The lock order (docs/invariants.md#i1-truthful-badge, docs/invariants.md#i7-no-lost-updates).
 
 Every write that can change what “Approved” means takes its row locks in one order: the
 references it starts to cite, then the article row, then the article's claims. Approving,

@@ -1,6 +1,6 @@
-"""The review and publication workflows of an article (DESIGN §3): each service runs one
-transition of the model under the article's lock, records who and why, and announces it after
-commit. The rules themselves are the transitions' conditions and permissions."""
+"""The review and publication workflows of an article (docs/workflows.md#article-review): each
+service runs one transition of the model under the article's lock, records who and why, and
+announces it after commit. The rules themselves are the transitions' conditions and permissions."""
 
 from datetime import date
 
@@ -95,7 +95,7 @@ def _approval_arguments(actor) -> dict:
 
 def article_approve(*, article: Article, actor, reason: str = "") -> Article:
     """Approve (or, after a periodic review, approve again): the review cycle starts anew and
-    the next review falls due ``EDITORIAL_REVIEW_CYCLE_MONTHS`` later (DESIGN §10)."""
+    the next review falls due ``EDITORIAL_REVIEW_CYCLE_MONTHS`` later (docs/governance.md)."""
     return _transition_article(
         article=article,
         name="approve",
@@ -107,7 +107,7 @@ def article_approve(*, article: Article, actor, reason: str = "") -> Article:
 
 def article_start_periodic_review(*, article: Article, actor, reason: str = "") -> Article:
     """Open a periodic review round: every claim needs a decision again, and the page stays
-    Approved until the board approves again or decides otherwise (DESIGN §10). The article's
+    Approved until the board approves again or decides otherwise (docs/governance.md). The article's
     part; the use case, with the board's reviewers carried into the round, is
     ``reviewers.services.article_start_periodic_review``."""
     with transaction.atomic():
@@ -132,8 +132,8 @@ def article_start_periodic_review(*, article: Article, actor, reason: str = "") 
 
 def article_suspend_approval(*, article: Article, actor, reason: str) -> Article:
     """End the standing approval of an article in periodic review: a board reviewer sent one
-    of its claims back, so the page stops saying Approved (DESIGN §3 I1). Called by the board's
-    claim decisions, in their transaction, under the article's lock."""
+    of its claims back, so the page stops saying Approved (docs/invariants.md#i1-truthful-badge).
+    Called by the board's claim decisions, in their transaction, under the article's lock."""
     return _transition_article(article=article, name="suspend_approval", actor=actor, reason=reason)
 
 
@@ -181,8 +181,8 @@ def article_withdraw(*, article: Article, actor, reason: str = "") -> Article:
 
 def article_note_review_date_passed(*, article_id: int, actor=None) -> Article | None:
     """Record that the next review date of an approved article has passed; the page of one in
-    periodic review then says the review is in progress (DESIGN §10). Run once per date by the
-    reminder sweep (a system process), in the transaction that reserves the editor's notice."""
+    periodic review then says the review is in progress (docs/governance.md). Run once per date by
+    the reminder sweep (a system process), in the transaction that reserves the editor's notice."""
     with transaction.atomic():
         locked = lock_article(article_id)
         if not locked.review_date_passed() or locked.review_date_passed_at is not None:

@@ -139,9 +139,9 @@ class AnswersBadIds:
 class ReadOnlyHistoryAdmin(AnswersBadIds, SimpleHistoryAdmin):
     """History with field diffs and reasons for whoever may view the object; nobody reverts.
 
-    Superusers included (DESIGN §3 I3): the revert button is gone and a POST to a historical
-    version's page is refused before any form is saved. The history list is simple-history's
-    without its inline style, which the Content-Security-Policy would block.
+    Superusers included (docs/invariants.md#i3-audit): the revert button is gone and a POST to a
+    historical version's page is refused before any form is saved. The history list is
+    simple-history's without its inline style, which the Content-Security-Policy would block.
     """
 
     object_history_template = "admin/editorial/object_history.html"
@@ -202,8 +202,8 @@ class ViewOnlyAdminMixin:
 
     For trails and ledgers that only services write (wordings, citations, decisions, reminders)
     and for lists whose rows change elsewhere (a reviewer's claims, an article's assignments):
-    a direct admin edit would bypass the workflow rules and the audit (DESIGN §3 I3). Model
-    admins and inlines alike: every hook accepts the ``obj`` that inlines pass.
+    a direct admin edit would bypass the workflow rules and the audit (docs/invariants.md#i3-audit).
+    Model admins and inlines alike: every hook accepts the ``obj`` that inlines pass.
     """
 
     def has_add_permission(self, request, obj=None):
@@ -226,7 +226,8 @@ class ReasonForm(forms.Form):
 
 class AsksWhyInsteadOfDeleting:
     """“Delete” on this page asks why and calls a service instead of deleting the row: claims
-    are marked removed, people who acted are deactivated, and their records stay (DESIGN §3 I3).
+    are marked removed, people who acted are deactivated, and their records stay
+    (docs/invariants.md#i3-audit).
 
     A subclass names its page (``replacement_template``) and says what to do with the reason
     (``replace_deletion``, returning where to go next); ``replaces_deletion`` may let rows that

@@ -1,6 +1,6 @@
-"""The board's workplace (DESIGN §5): claims awaiting my review, assignments (a reviewer's own
-opens the review screen), claim decisions, reviewer profiles, declarations of interest and the
-reminder ledger.
+"""The board's workplace (docs/workflows.md#the-back-office): claims awaiting my review, assignments
+(a reviewer's own opens the review screen), claim decisions, reviewer profiles, declarations of
+interest and the reminder ledger.
 
 Decisions and assignment steps go through ``reviewers.services``; the rules (who may decide,
 in which round) are the model transitions' and are asked there, not here.
@@ -326,7 +326,7 @@ class CompleteAssignmentForm(forms.Form):
 
 
 class AcceptAssignmentForm(forms.Form):
-    """Accepting declares the reviewer's interests in the article (DESIGN §10)."""
+    """Accepting declares the reviewer's interests in the article (docs/governance.md)."""
 
     declaration = forms.ChoiceField(
         label=_("Conflict of interest"),
@@ -509,8 +509,9 @@ class ReviewAssignmentAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("held back by a conflict"), boolean=True)
     def held_back_by_conflict(self, assignment):
-        """The approval's own rule (DESIGN §3 I8): a conflict declared for the time of the
-        recommendation, whenever declared, and no override covering it yet."""
+        """The approval's own rule (docs/invariants.md#i8-conflicts-hold-over-time): a conflict
+        declared for the time of the recommendation, whenever declared, and no override covering it
+        yet."""
         return assignment.held_back
 
     @admin.display(description=_("due"), ordering="due_at")
@@ -716,7 +717,7 @@ class ReviewerProfileAdmin(ReadOnlyHistoryAdmin):
         return False
 
 
-# Declarations of interest (DESIGN §10): each board member keeps their own.
+# Declarations of interest (docs/governance.md): each board member keeps their own.
 
 
 class CurrentDeclarationFilter(admin.SimpleListFilter):
@@ -830,7 +831,7 @@ class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
         adopt_created(obj, created)
 
 
-# Reminders (DESIGN §6): the ledger of emails owed and sent, read-only for everyone.
+# Reminders (docs/reminders.md): the ledger of emails owed and sent, read-only for everyone.
 
 
 class ReminderSentFilter(admin.SimpleListFilter):

@@ -1,4 +1,5 @@
-"""The editors' workplace (DESIGN §5): articles with their claims, wordings and references.
+"""The editors' workplace (docs/workflows.md#the-back-office): articles with their claims, wordings
+and references.
 
 Every write made here goes through ``articles.services`` (or the reviewers' services), so the
 workflow rules, the material-change rule (I2), history reasons and the reader cache version all

@@ -1,5 +1,5 @@
-"""Content governance in the editors' admin (DESIGN §10): the next review date of an article,
-and the reader feedback queue.
+"""Content governance in the editors' admin (docs/governance.md): the next review date of an
+article, and the reader feedback queue.
 
 Views only collect form data and call the services; a refusal is shown as the service's
 sentence and changes nothing.

@@ -62,7 +62,8 @@ class EditorialUserAdmin(AsksWhyInsteadOfDeleting, AnswersBadIds, UserAdmin):
     replacement_template = "admin/auth/user/deactivate.html"
 
     def replaces_deletion(self, request, user) -> bool:
-        """Only people who never acted are deleted; the others are deactivated (DESIGN §3 I3)."""
+        """Only people who never acted are deleted; the others are deactivated
+        (docs/invariants.md#i3-audit)."""
         return bool(records_naming(user))
 
     def replacement_context(self, request, user) -> dict:

@@ -1,5 +1,5 @@
-"""Purging the shared caches (DESIGN §4, §3 I6 at the edge): every change readers could see
-purges the article's pages after commit, through the ledger, retried, recorded. The cache here
+"""Purging the shared caches (docs/reader.md#shared-caches-and-purges): every change readers could
+see purges the article's pages after commit, through the ledger, retried, recorded. The cache here
 is a small HTTP server that records the purges it is sent; tests/edge runs the real nginx."""
 
 import http.server

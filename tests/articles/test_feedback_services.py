@@ -1,6 +1,6 @@
-"""Reader feedback on claims, the services (DESIGN §10): a report keeps the claim, the wording
-the reader saw and the article version; editors accept it (linked to the change that answered
-it) or dismiss it, each with a reason, in history."""
+"""Reader feedback on claims, the services (docs/governance.md): a report keeps the claim, the
+wording the reader saw and the article version; editors accept it (linked to the change that
+answered it) or dismiss it, each with a reason, in history."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Importing articles from Markdown (DESIGN §7): the seed, the rules, shared references."""
+"""Importing articles from Markdown (docs/interchange.md): the seed, the rules, shared
+references."""
 
 from datetime import date
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""DESIGN §3 invariants I1–I3 and I7, each in a test that names it."""
+"""docs/invariants.md (I1–I3, I7), each in a test that names it."""
 
 import threading
 from datetime import timedelta

@@ -1,4 +1,5 @@
-"""DESIGN §3 I1 and I7 under real concurrency: two people act on one article at the same moment.
+"""docs/invariants.md#i1-truthful-badge and docs/invariants.md#i7-no-lost-updates under real
+concurrency: two people act on one article at the same moment.
 
 Each pair of actions below is raced in threads on PostgreSQL, ``RACE_ROUNDS`` times with several
 start offsets (each side in turn starting a little late). After every round the database is

@@ -1,4 +1,4 @@
-"""The public article page (DESIGN §4): every element of the seed page, reading levels, pages
+"""The public article page (docs/reader.md): every element of the seed page, reading levels, pages
 shared caches can hold, I1, I6."""
 
 import re
@@ -210,7 +210,7 @@ def test_page_has_landmarks_language_and_skip_link(client, seed):
     assert all(asset.startswith("/static/") for asset in assets)
 
 
-# Review status (DESIGN §3 I1).
+# Review status (docs/invariants.md#i1-truthful-badge).
 
 
 def test_stepper_marks_under_review(client, seed, editor, reviewer):
@@ -388,7 +388,7 @@ def test_missing_wording_falls_back_to_clinician(client, seed):
     assert "Occurs in damaged or devitalized tissues" in text
 
 
-# One page for everyone: what shared caches may hold (DESIGN §4).
+# One page for everyone: what shared caches may hold (docs/reader.md).
 
 
 def test_level_page_may_be_kept_by_shared_caches_and_is_revalidated_by_browsers(
@@ -499,7 +499,7 @@ def test_article_list_may_be_kept_by_shared_caches(client, seed):
     assert client.get("/", headers={"if-none-match": first["ETag"]}).status_code == 304
 
 
-# Privacy of drafts (DESIGN §3 I6), cache included.
+# Privacy of drafts (docs/invariants.md#i6-privacy-of-drafts), cache included.
 
 
 def test_i6_draft_article_is_not_found(client, editor):

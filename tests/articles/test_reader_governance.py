@@ -1,7 +1,7 @@
-"""Governance on the reader page (DESIGN §4, §10): “Medically reviewed by” with the approval
-date, “Page last reviewed · Next review due”, pending pages saying so, a periodic review in
-progress only once its date has passed, and the schema.org MedicalWebPage JSON-LD, parsed and
-checked field by field."""
+"""Governance on the reader page (docs/reader.md, docs/governance.md): “Medically reviewed by” with
+the approval date, “Page last reviewed · Next review due”, pending pages saying so, a periodic
+review in progress only once its date has passed, and the schema.org MedicalWebPage JSON-LD, parsed
+and checked field by field."""
 
 import json
 import re

@@ -1,6 +1,7 @@
 """With persistent connections, a warm page asks the database at most whether anything changed
 (on PostgreSQL not even that, until a change is notified), and a committed change is seen by the
-next request; on PostgreSQL, once its notification has reached the connection (DESIGN §3 I6)."""
+next request; on PostgreSQL, once its notification has reached the connection
+(docs/invariants.md#i6-privacy-of-drafts)."""
 
 import select
 import threading

@@ -1,4 +1,5 @@
-"""Removing a claim: editors can, in the admin, and nothing of the audit goes (DESIGN §3 I2, I3)."""
+"""Removing a claim: editors can, in the admin, and nothing of the audit goes
+(docs/invariants.md#i2-re-review-on-change, docs/invariants.md#i3-audit)."""
 
 import pytest
 from django.contrib.messages import get_messages

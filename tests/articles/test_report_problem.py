@@ -1,4 +1,4 @@
-"""“Report a problem with this statement” (DESIGN §10): a link per claim on the cached page,
+"""“Report a problem with this statement” (docs/governance.md): a link per claim on the cached page,
 a form on its own uncached address, without an account or JavaScript; abuse limits (CSRF, a
 rate limit per client, size limits, a honeypot); reports are never shown publicly."""
 

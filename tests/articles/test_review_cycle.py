@@ -1,6 +1,6 @@
-"""The review cycle (DESIGN §10): approval sets the next review due, editors may move it with a
-reason, and a periodic review asks the board about every claim again while the page stays
-Approved until the board decides otherwise (DESIGN §3 I1 as restated for it)."""
+"""The review cycle (docs/governance.md): approval sets the next review due, editors may move it
+with a reason, and a periodic review asks the board about every claim again while the page stays
+Approved until the board decides otherwise (docs/invariants.md#i1-truthful-badge)."""
 
 from datetime import UTC, date, datetime, timedelta
 

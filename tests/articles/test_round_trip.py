@@ -1,6 +1,6 @@
-"""DESIGN §3 I9, faithful interchange (issue 17): exporting any article and importing the file
-with ``--update`` changes nothing and reopens nothing, whatever text the admin accepted; and
-importing it under another slug gives the same article.
+"""docs/invariants.md#i9-faithful-interchange, faithful interchange (issue 17): exporting any
+article and importing the file with ``--update`` changes nothing and reopens nothing, whatever text
+the admin accepted; and importing it under another slug gives the same article.
 
 The named examples are the cases the issue reported; the property tries arbitrary texts (any
 Unicode, line breaks, Markdown-looking text) in every field the format carries, on an article

@@ -1,4 +1,4 @@
-"""Content governance in headless Chromium (DESIGN §10): a reader reports a problem with a
+"""Content governance in headless Chromium (docs/governance.md): a reader reports a problem with a
 statement without JavaScript; the governed pages (the approved article with its JSON-LD, the
 report form, /board/ with declarations, the governance dashboard) load without a single
 Content-Security-Policy violation. Screenshots go to tests/artifacts/."""

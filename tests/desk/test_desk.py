@@ -81,8 +81,9 @@ def test_all_reviews_in_is_on_the_editors_desk_with_the_emailed_notice(
 def test_all_reviews_in_says_which_recommendation_a_later_conflict_holds_back(
     client, editor, reviewer, article
 ):
-    """The desk shows the approval's own rule (DESIGN §3 I8): a conflict declared after the
-    recommendation, for a period covering it, holds it back until an approver overrides it."""
+    """The desk shows the approval's own rule (docs/invariants.md#i8-conflicts-hold-over-time): a
+    conflict declared after the recommendation, for a period covering it, holds it back until an
+    approver overrides it."""
     assignment = article.assignments.get()
     reviewer_services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
     reviewer_services.claims_decide(

@@ -1,5 +1,5 @@
-"""The governance dashboard (DESIGN §10) on known data: compliance, articles past their review
-date, open feedback, review turnaround per reviewer and per month, overdue assignments; its
+"""The governance dashboard (docs/governance.md) on known data: compliance, articles past their
+review date, open feedback, review turnaround per reviewer and per month, overdue assignments; its
 charts and its CSV; only for editors."""
 
 import csv

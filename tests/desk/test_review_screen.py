@@ -1,5 +1,6 @@
 """The board reviewer's review screen: reading the article claim by claim, deciding in place,
-completing at the end; only the reviewer holding the assignment can act (DESIGN §3 I4, §5)."""
+completing at the end; only the reviewer holding the assignment can act
+(docs/invariants.md#i4-separation-of-duties, docs/workflows.md#the-back-office)."""
 
 import pytest
 from django.contrib.messages import get_messages

@@ -1,5 +1,6 @@
 """The reader site behind a real shared cache: Debian's nginx running the reference
-configuration (deploy/nginx/editorial.conf) in front of the live server (DESIGN §4, §3 I6)."""
+configuration (deploy/nginx/editorial.conf) in front of the live server (docs/reader.md,
+docs/invariants.md#i6-privacy-of-drafts)."""
 
 import http.client
 import time

@@ -1,4 +1,4 @@
-"""The production shape (DESIGN §8): Docker Compose is secure unless told otherwise."""
+"""The production shape (docs/operations.md): Docker Compose is secure unless told otherwise."""
 
 import re
 from urllib.parse import urlsplit

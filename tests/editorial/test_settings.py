@@ -1,5 +1,6 @@
-"""Settings read from the environment (DESIGN §8): production refuses to start half-configured,
-and is secure by default; a development machine still runs with no environment at all."""
+"""Settings read from the environment (docs/operations.md): production refuses to start
+half-configured, and is secure by default; a development machine still runs with no environment at
+all."""
 
 import os
 import subprocess

@@ -1,5 +1,5 @@
 """Conflicts of interest in the admin: the accept action asks for a declaration, approvers
-override with a reason, board members keep their own declarations (DESIGN §10)."""
+override with a reason, board members keep their own declarations (docs/governance.md)."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME

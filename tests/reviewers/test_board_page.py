@@ -1,4 +1,5 @@
-"""/board/ (DESIGN §4, §10): each member with the declarations of interest in force today."""
+"""/board/ (docs/reader.md, docs/governance.md): each member with the declarations of interest in
+force today."""
 
 from datetime import date, timedelta
 

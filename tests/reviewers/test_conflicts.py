@@ -1,5 +1,5 @@
-"""Conflicts of interest (DESIGN §10): dated declarations on board profiles; accepting declares
-“no conflict with this article” or names one; a declared conflict blocks that reviewer's
+"""Conflicts of interest (docs/governance.md): dated declarations on board profiles; accepting
+declares “no conflict with this article” or names one; a declared conflict blocks that reviewer's
 approving recommendation until an approver overrides it with a reason. All in history."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -294,8 +294,9 @@ DAY = timedelta(days=1)
 
 
 class TestConflictsHoldOverTime:
-    """DESIGN §3 I8: a conflict counts for every recommendation made inside its declared
-    period, whenever it was declared; judged when approving, against the declarations."""
+    """docs/invariants.md#i8-conflicts-hold-over-time: a conflict counts for every recommendation
+    made inside its declared period, whenever it was declared; judged when approving, against the
+    declarations."""
 
     @pytest.fixture
     def reviewed(self, editor, reviewer):

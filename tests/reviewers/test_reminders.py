@@ -468,7 +468,7 @@ class TestExactlyOnce:
 
 
 class TestRecipientRecheckedWhenSent:
-    """DESIGN §6: every notice re-checks its recipient when it is sent. A reminder reserved
+    """docs/reminders.md: every notice re-checks its recipient when it is sent. A reminder reserved
     before its recipient was deactivated is not sent after it, and the ledger says why."""
 
     @staticmethod

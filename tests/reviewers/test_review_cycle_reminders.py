@@ -1,6 +1,6 @@
-"""Review-cycle reminders to editors (DESIGN §10) in the exactly-once ledger (I5): one ahead of
-the next review date, one when it has passed, each once per date however often the sweep runs;
-a new date is reminded of afresh. Time is moved with time-machine, never slept."""
+"""Review-cycle reminders to editors (docs/governance.md) in the exactly-once ledger (I5): one ahead
+of the next review date, one when it has passed, each once per date however often the sweep runs; a
+new date is reminded of afresh. Time is moved with time-machine, never slept."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -192,7 +192,7 @@ def test_an_editor_who_was_deactivated_gets_no_reminder(sweep, article, editor):
 def test_a_reminder_reserved_before_the_editor_was_deactivated_is_not_sent(
     article, editor, kind, day
 ):
-    """DESIGN §6: the recipient is checked again when the reminder is sent."""
+    """docs/reminders.md: the recipient is checked again when the reminder is sent."""
     from reviewers.reminders import reminder_send, reminders_sweep
     from reviewers.services import user_deactivate
 

@@ -10,7 +10,8 @@ from editorial.exceptions import EditorialError
 
 class Command(BaseCommand):
     help = (
-        "Import an article from a Markdown file with YAML front matter (DESIGN §7). Nothing is "
+        "Import an article from a Markdown file with YAML front matter (docs/interchange.md). "
+        "Nothing is "
         "written unless the whole file is valid; every problem is reported with its line."
     )
 

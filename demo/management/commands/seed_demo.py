@@ -162,7 +162,7 @@ APPROVED_WORDINGS = {
     },
 }
 
-# Conflicts of interest and reader feedback the demo shows (DESIGN §10).
+# Conflicts of interest and reader feedback the demo shows (docs/governance.md).
 LINDQVIST_CONFLICT = (
     "Paid consultancy (2024–2025) for a company that makes phosphate binders, which the "
     "article's treatment section discusses."
