@@ -33,6 +33,7 @@ from .choices import (
     ReadingLevel,
     ReferenceKind,
     ReviewStatus,
+    has_standing_approval,
 )
 
 
@@ -48,7 +49,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(review_status__in=CLAIMS_DECIDABLE_STATUSES)
 
     def with_standing_approval(self):
-        """Shown as Approved: approved, or approved with a periodic review in progress."""
+        """Shown as Approved: approved, or approved with a periodic review in progress (in SQL,
+        ``articles.choices.has_standing_approval``)."""
         return self.filter(review_status__in=STANDING_APPROVAL_STATUSES)
 
     def review_due_by(self, day):
@@ -423,13 +425,9 @@ class Article(ConcurrentTransitionMixin, models.Model):
         """Readers get 404 from now on (DESIGN §3 I6)."""
 
     @property
-    def is_approved(self) -> bool:
-        """Shown to readers as Approved (also while a periodic review is in progress)."""
-        return self.has_standing_approval
-
-    @property
     def has_standing_approval(self) -> bool:
-        return self.review_status in STANDING_APPROVAL_STATUSES
+        """Shown to readers as Approved (also while a periodic review is in progress)."""
+        return has_standing_approval(self.review_status)
 
     @property
     def is_under_review(self) -> bool:

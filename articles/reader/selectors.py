@@ -21,11 +21,11 @@ from django.db.models import FilteredRelation, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from ..choices import (
-    STANDING_APPROVAL_STATUSES,
     ClaimKind,
     ReadingLevel,
     ReferenceKind,
     ReviewStatus,
+    has_standing_approval,
 )
 from ..models import Article, Section, doi_url, pubmed_url
 from ..outline import CitationNumbers, in_reading_order
@@ -93,8 +93,8 @@ class ArticleHeader:
     last_updated: datetime | None
 
     @property
-    def is_approved(self) -> bool:
-        return self.review_status in STANDING_APPROVAL_STATUSES
+    def has_standing_approval(self) -> bool:
+        return has_standing_approval(self.review_status)
 
     @property
     def review_step(self) -> int:
