@@ -4,7 +4,6 @@ Every model here keeps its history; review and publication are state machines wh
 on the transitions below and nowhere else.
 """
 
-from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -62,12 +61,18 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def review_due_in_reminder_window(self, *, today=None):
-        """``review_due_by`` the end of the editors' reminder window from ``today``
-        (``EDITORIAL_REVIEW_REMIND_BEFORE_DAYS``), past dates included."""
+        """Approved articles, not withdrawn, whose editor is reminded of the review date now:
+        before it (``review_due_soon``) and after it (``past_review_date``). The desk's
+        “Due soon or past”; the reminder sweep asks the two named windows."""
         today = today or timezone.localdate()
-        return self.review_due_by(
-            today + timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
-        )
+        return self.review_due_by(review_cycle.reminder_window_end(today))
+
+    def review_due_soon(self, *, today=None):
+        """Approved articles, not withdrawn, whose review falls due from ``today`` to
+        ``EDITORIAL_REVIEW_REMIND_BEFORE_DAYS`` ahead: the “due soon” reminder's window, and
+        the desk's “Due for periodic review”."""
+        today = today or timezone.localdate()
+        return self.review_due_in_reminder_window(today=today).filter(next_review_due__gte=today)
 
     def past_review_date(self, *, today=None):
         """Approved articles, not withdrawn, whose review date has passed (DESIGN §10)."""
