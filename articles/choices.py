@@ -17,6 +17,15 @@ STANDING_APPROVAL_STATUSES = (ReviewStatus.APPROVED, ReviewStatus.PERIODIC_REVIE
 (docs/invariants.md#i1-truthful-badge, docs/governance.md); in a periodic review the board is
 confirming it again."""
 
+
+def has_standing_approval(review_status: str) -> bool:
+    """Whether an article in ``review_status`` shows Approved: the one rule, asked by
+    ``Article.has_standing_approval``, the reader's ``ArticleHeader`` and page facts, and in SQL
+    by ``ArticleQuerySet.with_standing_approval``. ``approved_at`` needs no second look: only
+    ``approve`` enters these states and it records the moment; leaving them clears it."""
+    return review_status in STANDING_APPROVAL_STATUSES
+
+
 CLAIMS_DECIDABLE_STATUSES = (ReviewStatus.UNDER_REVIEW, ReviewStatus.PERIODIC_REVIEW)
 """The board decides on claims: a review round is open."""
 

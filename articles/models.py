@@ -4,7 +4,6 @@ Every model here keeps its history; review and publication are state machines wh
 on the transitions below and nowhere else.
 """
 
-from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -33,6 +32,7 @@ from .choices import (
     ReadingLevel,
     ReferenceKind,
     ReviewStatus,
+    has_standing_approval,
 )
 
 
@@ -48,7 +48,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(review_status__in=CLAIMS_DECIDABLE_STATUSES)
 
     def with_standing_approval(self):
-        """Shown as Approved: approved, or approved with a periodic review in progress."""
+        """Shown as Approved: approved, or approved with a periodic review in progress (in SQL,
+        ``articles.choices.has_standing_approval``)."""
         return self.filter(review_status__in=STANDING_APPROVAL_STATUSES)
 
     def review_due_by(self, day):
@@ -60,12 +61,18 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def review_due_in_reminder_window(self, *, today=None):
-        """``review_due_by`` the end of the editors' reminder window from ``today``
-        (``EDITORIAL_REVIEW_REMIND_BEFORE_DAYS``), past dates included."""
+        """Approved articles, not withdrawn, whose editor is reminded of the review date now:
+        before it (``review_due_soon``) and after it (``past_review_date``). The desk's
+        “Due soon or past”; the reminder sweep asks the two named windows."""
         today = today or timezone.localdate()
-        return self.review_due_by(
-            today + timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
-        )
+        return self.review_due_by(review_cycle.reminder_window_end(today))
+
+    def review_due_soon(self, *, today=None):
+        """Approved articles, not withdrawn, whose review falls due from ``today`` to
+        ``EDITORIAL_REVIEW_REMIND_BEFORE_DAYS`` ahead: the “due soon” reminder's window, and
+        the desk's “Due for periodic review”."""
+        today = today or timezone.localdate()
+        return self.review_due_in_reminder_window(today=today).filter(next_review_due__gte=today)
 
     def past_review_date(self, *, today=None):
         """Approved articles, not withdrawn, whose review date has passed (docs/governance.md)."""
@@ -426,13 +433,9 @@ class Article(ConcurrentTransitionMixin, models.Model):
         """Readers get 404 from now on (docs/invariants.md#i6-privacy-of-drafts)."""
 
     @property
-    def is_approved(self) -> bool:
-        """Shown to readers as Approved (also while a periodic review is in progress)."""
-        return self.has_standing_approval
-
-    @property
     def has_standing_approval(self) -> bool:
-        return self.review_status in STANDING_APPROVAL_STATUSES
+        """Shown to readers as Approved (also while a periodic review is in progress)."""
+        return has_standing_approval(self.review_status)
 
     @property
     def is_under_review(self) -> bool:

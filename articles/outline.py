@@ -39,6 +39,14 @@ def in_reading_order(
     return ordered
 
 
+def citation_numbers_for_display(numbers: Iterable[int]) -> list[int]:
+    """A claim's citation numbers as readers see them: ascending (“[1, 3]”), as Vancouver
+    readers expect. The one rule for the reader page and ``OutlineClaim``; export keeps the
+    citation order instead (``OutlineClaim.citation_numbers``), so an import reads the claim's
+    citations back in the order it cites them."""
+    return sorted(numbers)
+
+
 class CitationNumbers:
     """Vancouver numbering: each reference gets the next number at its first citation."""
 
@@ -62,7 +70,13 @@ class OutlineClaim:
 
     @property
     def citation_numbers(self) -> list[int]:
+        """The reader numbers in the claim's citation order: what export writes."""
         return [number for number, _reference in self.citations]
+
+    @property
+    def citation_numbers_for_display(self) -> list[int]:
+        """The reader numbers as the reader page shows them (``citation_numbers_for_display``)."""
+        return citation_numbers_for_display(self.citation_numbers)
 
 
 @dataclass

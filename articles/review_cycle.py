@@ -7,9 +7,11 @@ the page says “Next review due: 2 March 2029”, and the review falls due on t
 """
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import F
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 
@@ -25,11 +27,22 @@ def next_review_due_after(approved_at: datetime) -> date:
     return add_months(timezone.localdate(approved_at), settings.EDITORIAL_REVIEW_CYCLE_MONTHS)
 
 
+def reminder_window_end(today: date) -> date:
+    """The last due date the article's editor is reminded of ahead of it, from ``today``."""
+    return today + timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS)
+
+
 def review_date_key(day: date) -> int:
     """A due date as the number YYYYMMDD: the occurrence of its reminders in the ledger, so a
     new date (set by an editor, or by the next approval) is reminded of afresh, and the same
     date never twice (docs/invariants.md#i5-reminders-exactly-once)."""
     return day.year * 10000 + day.month * 100 + day.day
+
+
+def review_date_key_of(field: str = "next_review_due"):
+    """``review_date_key`` of a date column, in SQL: annotates rows with the occurrence of their
+    reminders, the number ``review_date_key`` gives the same date in Python."""
+    return ExtractYear(F(field)) * 10000 + ExtractMonth(F(field)) * 100 + ExtractDay(F(field))
 
 
 def review_date_passed(next_review_due: date | None, *, today: date | None = None) -> bool:

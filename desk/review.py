@@ -27,7 +27,6 @@ from articles.choices import ReadingLevel
 from articles.models import Claim, may_decide_claim
 from articles.outline import claim_numbers
 from articles.readability import readability
-from articles.wording_diff import word_diff_html
 from desk.admin.bases import names_a_row
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.workflow import declared_transition
@@ -103,30 +102,25 @@ class SectionCard:
 
 
 def _wording_lines(item: ClaimInReview) -> tuple[list[WordingLine], list[str], bool]:
+    """The claim's wordings, each with its difference from ``item.change`` (the one rule of
+    what changed since the reviewer's last decision, ``reviewers.selectors.claim_change``)."""
     current = item.claim.texts_by_level()
-    before = item.since.snapshot.get("wordings", {}) if item.changed else {}
     lines = []
     for level in ReadingLevel.values:
         if level not in current:
             continue
         text = current[level]
-        diff = None
-        if item.changed and before.get(level, "") != text:
-            diff = word_diff_html(before.get(level, ""), text)
         grade = readability(level=level, text=text)
         lines.append(
             WordingLine(
                 label=ReadingLevel(level).label,
                 text=text,
-                diff=diff,
+                diff=item.change.diff_of(level),
                 grade=grade if grade.shown else None,
             )
         )
-    removed = [ReadingLevel(level).label for level in before if level not in current]
-    citations_changed = item.changed and item.since.snapshot.get("citations", []) != [
-        citation.reference_id for citation in item.claim.citations.all()
-    ]
-    return lines, removed, citations_changed
+    removed = [ReadingLevel(level).label for level in item.change.removed_levels]
+    return lines, removed, item.change.citations_changed
 
 
 def review_urls(site) -> list:

@@ -390,10 +390,8 @@ def articles_past_review_date(*, today: date | None = None) -> list[Article]:
 
 def articles_due_for_review(*, today: date | None = None) -> list[Article]:
     """Approved articles whose review falls due within the reminder window (not yet past)."""
-    today = today or timezone.localdate()
     return list(
-        Article.objects.review_due_in_reminder_window(today=today)
-        .filter(next_review_due__gte=today)
+        Article.objects.review_due_soon(today=today)
         .select_related("created_by")
         .order_by("next_review_due", "title")
     )
@@ -487,9 +485,7 @@ def governance_counts(*, today: date | None = None) -> GovernanceCounts:
     return GovernanceCounts(
         open_feedback=open_feedback_count(),
         past_review_date=Article.objects.past_review_date(today=today).count(),
-        due_for_review=Article.objects.review_due_in_reminder_window(today=today)
-        .filter(next_review_due__gte=today)
-        .count(),
+        due_for_review=Article.objects.review_due_soon(today=today).count(),
     )
 
 

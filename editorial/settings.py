@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The project's own tags; ``editorial`` is no app, so they are named here.
+            "libraries": {"people": "editorial.templatetags.people"},
         },
     },
 ]

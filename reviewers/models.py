@@ -581,6 +581,11 @@ class ClaimDecision(models.Model):
             raise ValueError("Claim decisions are append-only.")
         super().save(*args, **kwargs)
 
+    def covers_current_wording(self, claim) -> bool:
+        """The decision was made on ``claim`` as it reads now: no wording at any level and no
+        citation changed since (``Claim.snapshot``)."""
+        return self.snapshot == claim.snapshot()
+
 
 class ReminderQuerySet(models.QuerySet):
     def unsent(self):

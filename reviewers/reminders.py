@@ -27,14 +27,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from articles.choices import PublicationStatus, ReviewStatus
 from articles.models import Article
-from articles.review_cycle import review_date_key
+from articles.review_cycle import review_date_key, review_date_key_of
 from articles.services import article_note_review_date_passed
 from editorial.people import display_name
 
@@ -62,7 +61,6 @@ class ReminderPolicy:
     escalate_after: timedelta
     retry_after: timedelta
     batch_size: int
-    review_before: timedelta = timedelta(days=30)
 
     @classmethod
     def from_settings(cls) -> "ReminderPolicy":
@@ -73,7 +71,6 @@ class ReminderPolicy:
             escalate_after=timedelta(hours=settings.EDITORIAL_ESCALATE_AFTER_OVERDUE_HOURS),
             retry_after=timedelta(minutes=settings.EDITORIAL_REMINDER_RETRY_AFTER_MINUTES),
             batch_size=settings.EDITORIAL_REMINDER_BATCH_SIZE,
-            review_before=timedelta(days=settings.EDITORIAL_REVIEW_REMIND_BEFORE_DAYS),
         )
 
 
@@ -137,10 +134,12 @@ def reminders_owed(*, now: datetime, policy: ReminderPolicy) -> list[OwedReminde
     - new assignment: catches up an email whose reservation was lost between commit and the signal;
     - all reviews in: to the editor who assigned the round's last review, once every active
       assignment of the round is completed (also reserved at once when the last one completes);
-    - periodic review due soon: to the article's editor, once per due date, from
-      ``review_before`` ahead of it while no periodic review has started;
-    - periodic review date passed: to the article's editor, once per due date, the day after
-      it while the article is approved (periodic review started or not). Its page changes
+    - periodic review due soon: to the article's editor, once per due date, in
+      ``Article.objects.review_due_soon`` (from ``EDITORIAL_REVIEW_REMIND_BEFORE_DAYS`` ahead
+      of it) while no periodic review has started;
+    - periodic review date passed: to the article's editor, once per due date, in
+      ``Article.objects.past_review_date`` (the day after it) while the article is approved
+      (periodic review started or not). The desk lists the same two windows. Its page changes
       then (“review in progress” shows only once the date has passed), so reserving it also
       records on the article that the date has passed, once, which refreshes cached pages.
 
@@ -184,11 +183,8 @@ def _reviewer_reminders_owed(now: datetime, policy: ReminderPolicy) -> list[Owed
 def _editor_notices_owed(now: datetime, policy: ReminderPolicy) -> list[OwedReminder]:
     """About articles: all reviews in, periodic review due soon, periodic review date passed."""
     today = timezone.localdate(now)
-    reviewed = articles_with_review_dates()
-    due_soon = reviewed.filter(
-        review_status=ReviewStatus.APPROVED,
-        next_review_due__gte=today,
-        next_review_due__lte=timezone.localdate(now + policy.review_before),
+    due_soon = Article.objects.review_due_soon(today=today).filter(
+        review_status=ReviewStatus.APPROVED
     )
     about_article = {"subject": "article"}
     return [
@@ -202,14 +198,14 @@ def _editor_notices_owed(now: datetime, policy: ReminderPolicy) -> list[OwedRemi
         OwedReminder(
             ReminderKind.REVIEW_DUE_SOON,
             "review_due_key",
-            due_soon,
+            with_review_notice_fields(due_soon),
             "editor_email",
             **about_article,
         ),
         OwedReminder(
             ReminderKind.REVIEW_OVERDUE,
             "review_due_key",
-            reviewed.filter(next_review_due__lt=today),
+            with_review_notice_fields(Article.objects.past_review_date(today=today)),
             "editor_email",
             reserved=_note_review_dates_passed,
             **about_article,
@@ -217,19 +213,12 @@ def _editor_notices_owed(now: datetime, policy: ReminderPolicy) -> list[OwedRemi
     ]
 
 
-def articles_with_review_dates() -> models.QuerySet:
-    """Approved articles, not withdrawn, with a next review date, each annotated with
-    ``review_due_key``: that date as YYYYMMDD, the occurrence of its reminders."""
-    return (
-        Article.objects.with_standing_approval()
-        .not_withdrawn()
-        .filter(next_review_due__isnull=False)
-        .annotate(
-            review_due_key=ExtractYear("next_review_due") * 10000
-            + ExtractMonth("next_review_due") * 100
-            + ExtractDay("next_review_due"),
-            editor_email=email_of_active("created_by"),
-        )
+def with_review_notice_fields(articles: models.QuerySet) -> models.QuerySet:
+    """``articles`` each annotated with ``review_due_key`` (the next review date as YYYYMMDD,
+    the occurrence of its reminders) and ``editor_email`` (whom they go to)."""
+    return articles.annotate(
+        review_due_key=review_date_key_of("next_review_due"),
+        editor_email=email_of_active("created_by"),
     )
 
 

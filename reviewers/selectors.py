@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles.choices import ClaimStatus
 from articles.models import Article
 from articles.outline import Outline, OutlineClaim, OutlineSection, article_outline
+from articles.wording_diff import changed_levels
 
 from .choices import Decision
 from .models import ClaimAwaitingReview, ClaimDecision, DeclarationOfInterest, ReviewAssignment
@@ -52,6 +53,56 @@ def claims_awaiting_review(user):
     )
 
 
+def decision_to_compare(decisions, *, reviewer_id: int, round_number: int):
+    """What “changed since your last decision” measures a claim against, for the reviewer
+    ``reviewer_id`` in round ``round_number``: their own latest decision on it (any round),
+    else the latest decision of an earlier round; None if there is neither (a new claim).
+
+    ``decisions`` are the claim's, newest first, each with its assignment
+    (``ClaimDecision.objects.with_reviewer()``). The one rule of the review screen and of the
+    list of claims awaiting review.
+    """
+    decisions = list(decisions)
+    mine = next((d for d in decisions if d.assignment.reviewer_id == reviewer_id), None)
+    earlier = (d for d in decisions if d.assignment.round < round_number)
+    return mine or next(earlier, None)
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    """How a claim reads now against the decision ``since``: ``wordings`` is ``(level, word
+    diff)`` for each reading level whose wording differs (a removed level too),
+    ``removed_levels`` the levels it no longer has, ``citations_changed`` whether its cited
+    references (or their order) differ."""
+
+    since: ClaimDecision | None
+    wordings: list = field(default_factory=list)
+    removed_levels: list[str] = field(default_factory=list)
+    citations_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.wordings) or self.citations_changed
+
+    def diff_of(self, level: str):
+        """The word diff of ``level``'s wording, or None when it did not change."""
+        return dict(self.wordings).get(level)
+
+
+def claim_change(claim, since: ClaimDecision | None) -> ClaimChange:
+    """What changed in ``claim`` since the decision ``since`` (nothing, without one)."""
+    if since is None or since.covers_current_wording(claim):
+        return ClaimChange(since=since)
+    before, now = since.snapshot, claim.snapshot()
+    wordings_before = before.get("wordings", {})
+    return ClaimChange(
+        since=since,
+        wordings=changed_levels(wordings_before, now["wordings"]),
+        removed_levels=[level for level in wordings_before if level not in now["wordings"]],
+        citations_changed=before.get("citations", []) != now["citations"],
+    )
+
+
 @dataclass
 class ClaimInReview:
     """One claim of an article as a board reviewer meets it in a round of review.
@@ -64,7 +115,7 @@ class ClaimInReview:
 
     entry: OutlineClaim
     mine: ClaimDecision | None
-    since: ClaimDecision | None
+    change: ClaimChange
     latest: ClaimDecision | None
     carried_over: bool
     is_new: bool
@@ -78,9 +129,13 @@ class ClaimInReview:
         return self.entry.number
 
     @property
+    def since(self) -> ClaimDecision | None:
+        return self.change.since
+
+    @property
     def changed(self) -> bool:
         """Changed (wording or citations) since ``since``: the reviewer reads the difference."""
-        return self.since is not None and self.since.snapshot != self.claim.snapshot()
+        return self.change.changed
 
     @property
     def is_undecided(self) -> bool:
@@ -103,7 +158,7 @@ class ClaimInReview:
 
     @property
     def mine_is_current(self) -> bool:
-        return self.mine is not None and self.mine.snapshot == self.claim.snapshot()
+        return self.mine is not None and self.mine.covers_current_wording(self.claim)
 
 
 @dataclass
@@ -158,17 +213,19 @@ def _claim_in_review(entry: OutlineClaim, assignment: ReviewAssignment) -> Claim
     ordered = list(claim.decisions.all())  # newest first
     mine = next((d for d in ordered if d.assignment.reviewer_id == assignment.reviewer_id), None)
     earlier = [d for d in ordered if d.assignment.round < assignment.round]
-    since = mine or (earlier[0] if earlier else None)
+    since = decision_to_compare(
+        ordered, reviewer_id=assignment.reviewer_id, round_number=assignment.round
+    )
     carried_over = (
         assignment.round > 1
         and claim.review_status == ClaimStatus.APPROVED
-        and any(d.decision == Decision.APPROVE and d.snapshot == claim.snapshot() for d in earlier)
+        and any(d.decision == Decision.APPROVE and d.covers_current_wording(claim) for d in earlier)
         and not any(d.assignment.round >= assignment.round for d in ordered)
     )
     return ClaimInReview(
         entry=entry,
         mine=mine,
-        since=since,
+        change=claim_change(claim, since),
         latest=ordered[0] if ordered else None,
         carried_over=carried_over,
         is_new=assignment.round > 1 and not earlier,

@@ -121,5 +121,5 @@ def test_approve_of_an_unknown_claim_is_refused_with_a_message(client, reviewer,
     assert any(
         "no longer" in str(m) or "removed" in str(m) for m in get_messages(response.wsgi_request)
     )
-    assert Article.objects.get(pk=approved_article.pk).is_approved
+    assert Article.objects.get(pk=approved_article.pk).has_standing_approval
     assert Claim.objects.filter(pk=999999).count() == 0

@@ -44,7 +44,7 @@ class ReviewerCredit:
 class ReviewFacts:
     """What the page says about review: the standing approval, its reviewers and dates."""
 
-    is_approved: bool
+    has_standing_approval: bool
     approved_at: datetime | None
     next_review_due: date | None
     review_in_progress: bool
@@ -118,7 +118,7 @@ def review_facts(header: ArticleHeader) -> ReviewFacts:
         next_review_due=next_review_due,
         review_date_passed_at=review_date_passed_at,
     )
-    approved = article.has_standing_approval and approved_at is not None
+    approved = article.has_standing_approval
     reviewers = []
     if approved:
         approved_by = (approved_by_id, *approver) if approved_by_id else None
@@ -126,7 +126,7 @@ def review_facts(header: ArticleHeader) -> ReviewFacts:
             article_id=header.id, approved_at=approved_at, approved_by=approved_by
         )
     return ReviewFacts(
-        is_approved=approved,
+        has_standing_approval=approved,
         approved_at=approved_at if approved else None,
         next_review_due=next_review_due if approved else None,
         review_in_progress=article.says_review_in_progress,
@@ -197,7 +197,7 @@ def medical_web_page(
         },
         "audience": _AUDIENCE.get(level, _AUDIENCE[ReadingLevel.CLINICIAN]),
     }
-    if facts.is_approved:
+    if facts.has_standing_approval:
         page["lastReviewed"] = _day(facts.approved_at)
         page["reviewedBy"] = [
             {

@@ -21,14 +21,14 @@ from django.db.models import FilteredRelation, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from ..choices import (
-    STANDING_APPROVAL_STATUSES,
     ClaimKind,
     ReadingLevel,
     ReferenceKind,
     ReviewStatus,
+    has_standing_approval,
 )
 from ..models import Article, Section, doi_url, pubmed_url
-from ..outline import CitationNumbers, in_reading_order
+from ..outline import CitationNumbers, citation_numbers_for_display, in_reading_order
 
 REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 """The stepper readers see; changes requested is still under review to them."""
@@ -93,8 +93,8 @@ class ArticleHeader:
     last_updated: datetime | None
 
     @property
-    def is_approved(self) -> bool:
-        return self.review_status in STANDING_APPROVAL_STATUSES
+    def has_standing_approval(self) -> bool:
+        return has_standing_approval(self.review_status)
 
     @property
     def review_step(self) -> int:
@@ -333,7 +333,7 @@ def article_for_reader(*, header: ArticleHeader, reading_level: str) -> ReaderAr
                 if numbering.is_new(reference[0]):
                     references.append(_reader_reference(numbering.number(reference[0]), reference))
                 claim.citation_numbers.append(numbering.number(reference[0]))
-            claim.citation_numbers.sort()
+            claim.citation_numbers = citation_numbers_for_display(claim.citation_numbers)
 
     return ReaderArticle(
         header=header,

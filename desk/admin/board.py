@@ -25,7 +25,6 @@ from django.utils.translation import ngettext
 
 from articles.choices import ClaimStatus, ReadingLevel
 from articles.models import Citation, Claim
-from articles.wording_diff import changed_levels
 from editorial.exceptions import EditorialError
 from reviewers import selectors, services
 from reviewers.choices import Decision, InterestKind, Recommendation
@@ -108,16 +107,28 @@ class ClaimAwaitingReviewAdmin(NumbersClaims, AnswersBadIds, ViewOnlyAdminMixin,
         css = ADMIN_MEDIA_CSS
 
     def get_queryset(self, request):
-        decisions = ClaimDecision.objects.order_by("-created_at", "-pk")
         return (
             selectors.claims_awaiting_review(request.user)
             .select_related("section__article")
             .prefetch_related(
                 "wordings",
                 Prefetch("citations", queryset=Citation.objects.select_related("reference")),
-                Prefetch("decisions", queryset=decisions),
+                Prefetch("decisions", queryset=ClaimDecision.objects.with_reviewer()),
             )
         )
+
+    def get_changelist_instance(self, request):
+        """Each listed claim with what changed since the reviewer's last decision on it, by
+        the review screen's rule (``reviewers.selectors.claim_change``)."""
+        changelist = super().get_changelist_instance(request)
+        for claim in changelist.result_list:
+            since = selectors.decision_to_compare(
+                claim.decisions.all(),
+                reviewer_id=request.user.pk,
+                round_number=claim.section.article.round,
+            )
+            claim.change = selectors.claim_change(claim, since)
+        return changelist
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("reviewers.add_claimdecision")
@@ -131,29 +142,19 @@ class ClaimAwaitingReviewAdmin(NumbersClaims, AnswersBadIds, ViewOnlyAdminMixin,
 
     @admin.display(description=_("claim"))
     def claim_for_review(self, claim):
-        current = claim.texts_by_level()
-        last = next(iter(claim.decisions.all()), None)
-        changes = []
-        citations_changed = False
-        if last is not None and claim.review_status == ClaimStatus.PENDING:
-            changes = changed_levels(last.snapshot.get("wordings", {}), current)
-            current_refs = [citation.reference_id for citation in claim.citations.all()]
-            citations_changed = last.snapshot.get("citations", []) != current_refs
-        diffs = dict(changes)
+        change = claim.change
         return render_to_string(
             "admin/reviewers/claimawaitingreview/claim_cell.html",
             {
                 "claim": claim,
-                "last": last,
-                "changed": bool(changes) or citations_changed,
-                "citations_changed": citations_changed,
+                "last": change.since,
+                "changed": change.changed,
+                "citations_changed": change.citations_changed,
                 "rows": [
-                    (label, wording, result, diffs.get(wording.level))
+                    (label, wording, result, change.diff_of(wording.level))
                     for label, wording, result in wording_rows(claim)
                 ],
-                "removed_levels": [
-                    ReadingLevel(level).label for level in diffs if level not in current
-                ],
+                "removed_levels": [ReadingLevel(level).label for level in change.removed_levels],
             },
         )
 

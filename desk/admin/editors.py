@@ -181,7 +181,7 @@ def transition_consequences(article: Article, name: str) -> list[str]:
             _("Readers will find it at %(page)s and in the list of published articles.")
             % {"page": page}
         ]
-        if not article.is_approved:
+        if not article.has_standing_approval:
             lines.append(
                 _(
                     "It is not approved yet: readers will see the caution banner “Exercise "

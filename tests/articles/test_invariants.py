@@ -39,7 +39,7 @@ class TestI1TruthfulBadge:
         claims_decide(claims=[claim], actor=reviewer, decision="approve")
         with pytest.raises(EditorialError, match="not approved in their current wording"):
             services.article_approve(article=article, actor=approver)
-        assert not Article.objects.get(pk=article.pk).is_approved
+        assert not Article.objects.get(pk=article.pk).has_standing_approval
 
     def test_i1_approval_ends_when_a_claim_changes(self, approved_article, editor):
         claim = Claim.objects.of_article(approved_article).first()
@@ -51,7 +51,7 @@ class TestI1TruthfulBadge:
             reason="Patient wording added",
         )
         article = Article.objects.get(pk=approved_article.pk)
-        assert not article.is_approved
+        assert not article.has_standing_approval
         assert article.approved_by is None
 
 

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from articles import services
 from articles.choices import ReadingLevel, ReferenceKind
+from articles.interchange.export import article_as_markdown
 from articles.models import Claim, Reference
+from articles.outline import article_outline
 from tests.articles.builders import SEED_PATIENT_WORDING, SEED_STUDENT_WORDING, seed_article
 from tests.factories import (
     ArticleFactory,
@@ -619,6 +621,25 @@ def test_citations_are_numbered_in_order_of_first_citation(client, editor):
     sups = re.findall(r'<sup class="cite">(.*?)</sup>', html)
     numbers = [re.findall(r">(\d+)</a>", sup) for sup in sups]
     assert numbers == [["1"], ["2"], ["1", "3"], ["4"]]
+
+
+def test_readers_see_a_claims_numbers_ascending_while_export_keeps_its_citation_order(
+    client, editor
+):
+    article = ArticleFactory(created_by=editor)
+    section = SectionFactory(article=article)
+    first, second = ReferenceFactory(title="First study"), ReferenceFactory(title="Second study")
+    ClaimFactory(section=section, order=1, cites=[first])
+    ClaimFactory(section=section, order=2, cites=[second, first])
+    services.article_publish(article=article, actor=editor)
+
+    claim = list(article_outline(article).claims())[1]
+    sups = re.findall(r'<sup class="cite">(.*?)</sup>', page(client, article))
+
+    assert claim.citation_numbers == [2, 1]
+    assert claim.citation_numbers_for_display == [1, 2]
+    assert re.findall(r">(\d+)</a>", sups[1]) == ["1", "2"]
+    assert " [2, 1]\n" in article_as_markdown(article)
 
 
 # Escaping.

@@ -60,7 +60,7 @@ def test_removal_without_a_reason_asks_for_one_and_changes_nothing(
     assert response.status_code == 200
     assert "This field is required" in response.text
     assert not Claim.with_removed.get(pk=claim.pk).is_removed
-    assert Article.objects.get(pk=approved_article.pk).is_approved
+    assert Article.objects.get(pk=approved_article.pk).has_standing_approval
 
 
 def test_board_reviewer_cannot_remove_a_claim(client, reviewer, approved_article):

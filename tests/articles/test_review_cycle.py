@@ -182,7 +182,7 @@ class TestPeriodicReview:
     ):
         started = periodic(article_approved_at_t0, editor)
 
-        assert started.is_approved
+        assert started.has_standing_approval
         assert (started.approved_at, started.next_review_due) == (T0, date(2029, 3, 2))
         assert badge_violations(started.pk) == []
         assert Claim.objects.of_article(started).approved_in_current_wording().count() == 3
@@ -233,7 +233,7 @@ class TestPeriodicReview:
 
         article = Article.objects.get(pk=article_approved_at_t0.pk)
         assert article.review_status == ReviewStatus.UNDER_REVIEW
-        assert not article.is_approved
+        assert not article.has_standing_approval
         assert (article.approved_at, article.next_review_due, article.round) == (None, None, 2)
         assert claim_statuses(article) == [
             ClaimStatus.APPROVED,
@@ -253,7 +253,7 @@ class TestPeriodicReview:
             article=started, actor=reviewer, note="Outdated: new guideline"
         )
         assert sent_back.review_status == ReviewStatus.CHANGES_REQUESTED
-        assert not sent_back.is_approved
+        assert not sent_back.has_standing_approval
         assert sent_back.approved_at is None
 
     def test_i2_a_change_during_a_periodic_review_reopens_it_in_a_new_round(
@@ -266,7 +266,7 @@ class TestPeriodicReview:
         )
         article = Article.objects.get(pk=article_approved_at_t0.pk)
         assert (article.review_status, article.round) == (ReviewStatus.UNDER_REVIEW, 3)
-        assert not article.is_approved
+        assert not article.has_standing_approval
 
     def test_publishing_requires_approval_accepts_a_periodic_review(
         self, settings, article_approved_at_t0, editor

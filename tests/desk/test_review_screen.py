@@ -557,4 +557,4 @@ class TestPeriodicReview:
 
         article.refresh_from_db()
         assert article.review_status == ReviewStatus.CHANGES_REQUESTED
-        assert not article.is_approved
+        assert not article.has_standing_approval

@@ -14,6 +14,7 @@ from articles.models import Article, Claim
 from reviewers import services
 from reviewers.choices import AssignmentStatus, Recommendation
 from reviewers.models import ClaimDecision, ReviewAssignment
+from reviewers.selectors import review_for_assignment
 from tests.factories import (
     BoardReviewerFactory,
     EditorFactory,
@@ -141,14 +142,11 @@ def test_declined_reviewer_can_no_longer_decide(client, reviewer, article_under_
     assert _statuses(claims) == {ClaimStatus.PENDING}
 
 
-def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
-    client, editor, reviewer, article_under_review
-):
-    claim = Claim.objects.of_article(article_under_review).first()
-    client.force_login(reviewer)
-    _decide(client, [claim], "request_changes", comment="Be specific.")
+def _reworded_in_round_2(article, claim, *, sent_back_by, editor):
+    """The board sends ``article`` back, the editor rewords ``claim``, resubmits and starts
+    round 2 (its reviewers carried in)."""
     article_services.article_request_changes(
-        article=article_under_review, actor=reviewer, note="See the claim comments."
+        article=article, actor=sent_back_by, note="See the claim comments."
     )
     article_services.wording_set(
         claim=claim,
@@ -157,8 +155,17 @@ def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
         actor=editor,
         reason="Be specific",
     )
-    article = services.article_resubmit(article=article_under_review, actor=editor)
-    article_services.article_start_review(article=article, actor=editor)
+    article = services.article_resubmit(article=article, actor=editor)
+    return article_services.article_start_review(article=article, actor=editor)
+
+
+def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
+    client, editor, reviewer, article_under_review
+):
+    claim = Claim.objects.of_article(article_under_review).first()
+    client.force_login(reviewer)
+    _decide(client, [claim], "request_changes", comment="Be specific.")
+    _reworded_in_round_2(article_under_review, claim, sent_back_by=reviewer, editor=editor)
 
     page = client.get(AWAITING_URL).text
 
@@ -166,6 +173,37 @@ def test_changed_claim_shows_a_word_diff_against_the_wording_decided_on(
     assert '<ins class="diff-added">often</ins>' in page
     assert '<del class="diff-removed">damaged</del>' in page
     assert "Be specific." in page
+
+
+def test_changed_is_measured_from_my_own_last_decision_in_the_list_as_on_the_review_screen(
+    client, editor, reviewer, article_under_review
+):
+    other = BoardReviewerFactory()
+    services.assignment_create(
+        article=article_under_review,
+        reviewer=other,
+        due_at=timezone.now() + timedelta(days=7),
+        actor=editor,
+    )
+    claim = Claim.objects.of_article(article_under_review).first()
+    (mine,) = services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+    services.claims_decide(
+        claims=[Claim.objects.get(pk=claim.pk)],
+        actor=other,
+        decision="request_changes",
+        comment="Name the tissue.",
+    )
+    article = _reworded_in_round_2(article_under_review, claim, sent_back_by=other, editor=editor)
+    assignment = article.assignments.get(reviewer=reviewer, round=2)
+    client.force_login(reviewer)
+
+    page = client.get(AWAITING_URL).text
+    (item,) = [i for i in review_for_assignment(assignment).claims() if i.claim.pk == claim.pk]
+
+    assert item.changed and item.since == mine
+    assert "Changed since it was approved on" in page
+    assert "Changed since changes were requested" not in page
+    assert '<ins class="diff-added">often</ins>' in page
 
 
 def test_my_assignments_shows_only_mine_with_overdue_highlighted(client, reviewer):

@@ -12,6 +12,7 @@ from articles.choices import ReviewStatus
 from articles.models import Article, Claim
 from articles.services import article_approve
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
+from editorial.people import display_name
 from reviewers import services
 from reviewers.choices import AssignmentStatus, ConflictStatus, InterestKind, Recommendation
 from reviewers.models import DeclarationOfInterest, ReviewAssignment, ReviewerProfile
@@ -335,7 +336,7 @@ class TestConflictsHoldOverTime:
             article_approve(article=article, actor=approver)
         assert reload_article(article).review_status == ReviewStatus.UNDER_REVIEW
         message = str(refusal.value)
-        assert (reviewer.get_full_name() or reviewer.username) in message
+        assert display_name(reviewer) in message
         assert CONFLICT in message
         return message
 

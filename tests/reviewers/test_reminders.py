@@ -17,6 +17,7 @@ from django.db import connection, connections
 from kombu.exceptions import OperationalError
 
 from articles import services as article_services
+from editorial.people import display_name
 from reviewers import services
 from reviewers.models import Reminder
 from reviewers.reminders import reminder_send, reminders_sweep
@@ -483,7 +484,7 @@ class TestRecipientRecheckedWhenSent:
             assert reminder_send(reminder_id=reminder.pk) is None
         reminder.refresh_from_db()
         assert reminder.sent_at is None
-        name = person.get_full_name() or person.username
+        name = display_name(person)
         assert reminder.last_error == f"Not sent: {name} was deactivated and no longer has access."
         assert mail.outbox == []
 

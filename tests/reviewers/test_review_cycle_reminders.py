@@ -10,6 +10,7 @@ from django.core import mail
 
 from articles import services
 from articles.models import Article
+from desk.selectors import articles_due_for_review, articles_past_review_date
 from editorial.history import SYSTEM_PREFIX
 from reviewers import services as reviewer_services
 from reviewers.models import Reminder
@@ -82,6 +83,29 @@ def test_editor_is_told_once_when_the_review_date_has_passed(sweep, article, edi
         ("review_overdue", 20290302, editor.email),
     ]
     assert "No periodic review has started" in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    ("days_to_go", "reminded"),
+    [
+        (31, set()),
+        (30, {"review_due_soon"}),
+        (0, {"review_due_soon"}),
+        (-1, {"review_overdue"}),
+        (-40, {"review_overdue"}),
+    ],
+)
+def test_the_desk_lists_an_article_in_the_windows_its_editor_is_reminded_in(
+    sweep, article, days_to_go, reminded
+):
+    today = DUE - timedelta(days=days_to_go)
+    sweep(at(today))
+
+    in_window = Article.objects.review_due_in_reminder_window(today=today)
+    assert {kind for kind, *_ in review_reminders()} == reminded
+    assert (article in articles_due_for_review(today=today)) == ("review_due_soon" in reminded)
+    assert (article in articles_past_review_date(today=today)) == ("review_overdue" in reminded)
+    assert in_window.filter(pk=article.pk).exists() == bool(reminded)
 
 
 def test_the_passing_date_is_recorded_once_and_refreshes_cached_pages(sweep, article):

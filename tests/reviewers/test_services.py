@@ -225,7 +225,7 @@ class TestI4SeparationOfDuties:
         )
         with pytest.raises(EditorialPermissionDenied, match="another board member"):
             approve_everything(article, reviewer=reviewer, approver=creator)
-        assert not article.__class__.objects.get(pk=article.pk).is_approved
+        assert not article.__class__.objects.get(pk=article.pk).has_standing_approval
 
     def test_i4_creator_cannot_review_own_article(self, editor):
         from reviewers.roles import BOARD, EDITORS
