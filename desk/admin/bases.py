@@ -5,7 +5,7 @@ refusal as a message, and let a page show rows without offering to change them.
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -271,3 +271,23 @@ class AsksWhyInsteadOfDeleting:
             **self.replacement_context(request, obj),
         }
         return TemplateResponse(request, self.replacement_template, context)
+
+
+class LedgerDoneFilter(admin.SimpleListFilter):
+    """“Not … yet” / “…” for a ledger whose rows are done once ``done_field`` is set (reminders
+    sent, purges made); the rows still owed are the ledger queryset's ``owed_method``."""
+
+    done_field: str
+    owed_method: str
+    owed_label: str
+    done_label: str
+
+    def lookups(self, request, model_admin):
+        return [("no", self.owed_label), ("yes", self.done_label)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return getattr(queryset, self.owed_method)()
+        if self.value() == "yes":
+            return queryset.filter(**{f"{self.done_field}__isnull": False})
+        return queryset

@@ -40,6 +40,7 @@ from reviewers.models import (
 from .bases import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
+    LedgerDoneFilter,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
@@ -835,19 +836,11 @@ class DeclarationOfInterestAdmin(ServiceErrorsAsMessages, ReadOnlyHistoryAdmin):
 # Reminders (docs/reminders.md): the ledger of emails owed and sent, read-only for everyone.
 
 
-class ReminderSentFilter(admin.SimpleListFilter):
+class ReminderSentFilter(LedgerDoneFilter):
     title = _("sent")
     parameter_name = "sent"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("Not sent yet")), ("yes", _("Sent"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.unsent()
-        if self.value() == "yes":
-            return queryset.filter(sent_at__isnull=False)
-        return queryset
+    done_field, owed_method = "sent_at", "unsent"
+    owed_label, done_label = _("Not sent yet"), _("Sent")
 
 
 class ReadOnlyReminders(ViewOnlyAdminMixin):

@@ -38,6 +38,7 @@ from .bases import (
     ADMIN_MEDIA_CSS,
     AnswersBadIds,
     AsksWhyInsteadOfDeleting,
+    LedgerDoneFilter,
     ReadOnlyHistoryAdmin,
     ServiceErrorsAsMessages,
     ViewOnlyAdminMixin,
@@ -938,19 +939,11 @@ class CitationAdmin(NumbersClaims, ReadOnlyTrailAdmin):
         return super().get_queryset(request).prefetch_related("claim__wordings")
 
 
-class PendingPurgeFilter(admin.SimpleListFilter):
+class PendingPurgeFilter(LedgerDoneFilter):
     title = _("purged")
     parameter_name = "purged"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("Not purged yet")), ("yes", _("Purged"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.pending()
-        if self.value() == "yes":
-            return queryset.filter(purged_at__isnull=False)
-        return queryset
+    done_field, owed_method = "purged_at", "pending"
+    owed_label, done_label = _("Not purged yet"), _("Purged")
 
 
 @admin.register(EdgePurge)
