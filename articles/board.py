@@ -32,6 +32,11 @@ class Board(Protocol):
     def approving_recommendations(self, article) -> int:
         """Approving recommendations of the current round that count towards the quorum."""
 
+    def with_review_quorum(self, articles, *, quorum: int):
+        """Those of ``articles`` (a queryset) whose current round has at least ``quorum``
+        approving recommendations that count: ``approving_recommendations`` for many articles
+        at once, in the same statement."""
+
     def recommendations_held_back(self, article) -> list[str]:
         """Why each approving recommendation of the round held back by a conflict does not
         count: one sentence each."""

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -78,6 +78,26 @@ class ArticleQuerySet(models.QuerySet):
         """Approved articles, not withdrawn, whose review date has passed (docs/governance.md)."""
         today = today or timezone.localdate()
         return self.review_due_by(today).filter(next_review_due__lt=today)
+
+    def ready_to_approve(self):
+        """Under review with every condition of ``Article.approve`` met, whatever assignments
+        are still open: no claim ``not_approved`` (``all_claims_approved``), no reference
+        ``incomplete_cited_by`` it (``all_references_complete``), and the board's quorum of
+        approving recommendations that count (``has_review_quorum``). The transition's rule
+        asked of many articles at once, in one statement (docs/workflows.md#article-review)."""
+        conditions_met = (
+            self.under_review()
+            .exclude(Exists(Claim.objects.of_article(OuterRef("pk")).not_approved()))
+            .exclude(Exists(Reference.objects.incomplete_cited_by(OuterRef("pk"))))
+        )
+        return board().with_review_quorum(conditions_met, quorum=settings.EDITORIAL_REVIEW_QUORUM)
+
+    def approvable_by(self, user):
+        """``ready_to_approve``, for someone ``may_approve`` lets approve them: an approver who
+        did not create them."""
+        if not user.has_perm("articles.approve_article"):
+            return self.none()
+        return self.ready_to_approve().exclude(created_by=user)
 
 
 def _may_approve(article, user) -> bool:
@@ -266,8 +286,8 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     def open_claims(self):
         return (
-            Claim.objects.filter(section__article=self)
-            .exclude(review_status=ClaimStatus.APPROVED)
+            Claim.objects.of_article(self)
+            .not_approved()
             .select_related("section")
             .prefetch_related("wordings")
         )
@@ -280,11 +300,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
         return not self.incomplete_references().exists()
 
     def incomplete_references(self):
-        return Reference.objects.filter(
-            citations__claim__section__article=self,
-            citations__claim__removed_at__isnull=True,
-            is_complete=False,
-        ).distinct()
+        return Reference.objects.incomplete_cited_by(self).distinct()
 
     @condition(
         "“{obj}” cannot be approved yet: it needs {detail}.",
@@ -542,6 +558,11 @@ class ClaimQuerySet(models.QuerySet):
     def awaiting_decision(self):
         return self.filter(review_status=ClaimStatus.PENDING)
 
+    def not_approved(self):
+        """Pending or sent back: not approved in their current wording, so their article cannot
+        be approved (``Article.all_claims_approved``)."""
+        return self.exclude(review_status=ClaimStatus.APPROVED)
+
     def of_articles_under_review(self, articles):
         """Claims of those of ``articles`` (a queryset) now under review."""
         return self.filter(
@@ -712,6 +733,16 @@ def pubmed_url(pmid: str) -> str:
 
 
 class ReferenceQuerySet(models.QuerySet):
+    def incomplete_cited_by(self, article):
+        """Placeholders an editor must complete, cited by a current claim of ``article`` (an
+        article, its id or an ``OuterRef``): they keep it from approval
+        (``Article.all_references_complete``)."""
+        return self.filter(
+            citations__claim__section__article=article,
+            citations__claim__removed_at__isnull=True,
+            is_complete=False,
+        )
+
     def matching(self, *, doi="", pmid="", title="", source="", year=None):
         """The reference a new one duplicates: by DOI, then PMID, then title/source/year."""
         if doi:

@@ -45,6 +45,8 @@ def desk_todo(user, *, now: datetime | None = None) -> list[TodoList]:
     reviews = user.has_perm("reviewers.add_claimdecision")
     if reviews or ReviewAssignment.objects.active().for_reviewer(user).exists():
         lists += [_claims_awaiting(user), _my_assignments(user, now)]
+    if user.has_perm("articles.approve_article"):
+        lists.append(_ready_to_approve(user))
     if user.has_perm("reviewers.add_reviewassignment") or user.has_perm("articles.approve_article"):
         lists.append(_all_reviews_in(user))
     if user.has_perm("reviewers.add_reviewassignment"):
@@ -151,6 +153,43 @@ def _overdue_reviews(now) -> TodoList:
                     "due": due,
                 },
                 urgent=True,
+            )
+        )
+    return todo
+
+
+def _ready_to_approve(user) -> TodoList:
+    """For approvers: articles the approve transition would let them approve now
+    (``ArticleQuerySet.approvable_by``), whatever assignments are still open; approving closes
+    those. Two statements however many articles."""
+    todo = TodoList(
+        "ready-to-approve",
+        _("Ready to approve"),
+        _("No article is ready for your approval."),
+    )
+    articles = list(Article.objects.approvable_by(user).order_by("title"))
+    still_open = dict(
+        ReviewAssignment.objects.filter(article__in=articles)
+        .in_current_round()
+        .active()
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values_list("article", "n")
+    )
+    for article in articles:
+        meta = _("round %(round)s: every claim approved, quorum met") % {"round": article.round}
+        if still_open.get(article.pk):
+            meta += " · " + ngettext(
+                "%(n)d assignment still open, closed by the approval",
+                "%(n)d assignments still open, closed by the approval",
+                still_open[article.pk],
+            ) % {"n": still_open[article.pk]}
+        todo.items.append(
+            TodoItem(
+                text=str(article),
+                url=reverse("admin:articles_article_change", args=[article.pk]),
+                meta=meta,
             )
         )
     return todo

@@ -1,7 +1,7 @@
 """The board's answers to what articles ask of it (``articles.board.Board``), named by the
 setting ``EDITORIAL_BOARD``. Each answer is a named queryset of the board's own models."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from articles.models import Claim
 from articles.reader.selectors import ARTICLE_ID_PLACEHOLDER, PreparedQuery
@@ -46,6 +46,20 @@ class Board:
 
     def approving_recommendations(self, article) -> int:
         return self._in_round(article).counting_towards_approval().count()
+
+    def with_review_quorum(self, articles, *, quorum: int):
+        if quorum <= 0:
+            return articles
+        counting = (
+            ReviewAssignment.objects.in_current_round()
+            .counting_towards_approval()
+            .order_by()
+            .values("article")
+            .annotate(recommendations=Count("pk"))
+            .filter(recommendations__gte=quorum)
+            .values("article")
+        )
+        return articles.filter(pk__in=counting)
 
     def recommendations_held_back(self, article) -> list[str]:
         held_back = (

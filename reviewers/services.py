@@ -98,6 +98,37 @@ def article_start_periodic_review(*, article: Article, actor, reason: str = "") 
     return started
 
 
+def article_approve(*, article: Article, actor, reason: str = "") -> Article:
+    """An approver approves the article, and its round ends: every assignment still open in the
+    round (the approver's own, a conflicted reviewer's) is cancelled, “Article approved”, in
+    the same transaction and the lock order (the article, then its claims, then the
+    assignments). Completed assignments stay as they are. The reviewers are not emailed; the
+    sweep reminds no one of a cancelled assignment, and a reminder already reserved is not sent
+    (``reminders.reminder_send`` checks the assignment again)."""
+    with transaction.atomic():
+        approved = article_services.article_approve(article=article, actor=actor, reason=reason)
+        _round_assignments_close(article=approved, actor=actor, reason="Article approved")
+    return approved
+
+
+def _round_assignments_close(*, article: Article, actor, reason: str) -> list[ReviewAssignment]:
+    """Cancel the open assignments of the article's current round; the article is locked by the
+    caller, whose permission covers what follows from its action."""
+    open_assignments = (
+        ReviewAssignment.objects.select_for_update()
+        .of_article(article)
+        .in_round(article.round)
+        .active()
+        .order_by("pk")
+    )
+    closed = []
+    for assignment in open_assignments:
+        run_transition(assignment, "cancel", None)
+        save_with_history(assignment, actor=actor, reason=f"cancel: {reason}")
+        closed.append(assignment)
+    return closed
+
+
 def assignments_carry_forward(*, article: Article, actor) -> list[ReviewAssignment]:
     """Give the reviewers of the previous round a fresh assignment in the article's new round.
 

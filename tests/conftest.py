@@ -122,6 +122,32 @@ def approved_and_published_article(approved_article, editor):
     return services.article_publish(article=approved_article, actor=editor)
 
 
+@pytest.fixture
+def conflicted_reviewer(db):
+    """A second board reviewer, who will declare a conflict of interest when accepting."""
+    from tests.factories import BoardReviewerFactory
+
+    return BoardReviewerFactory()
+
+
+@pytest.fixture
+def ready_article_with_open_assignments(
+    article_under_review, editor, reviewer, approver, conflicted_reviewer
+):
+    """``article_under_review`` ready to approve: every claim approved and ``reviewer``'s
+    approving recommendation in; still open in its round are ``approver``'s own assignment (not
+    yet accepted) and ``conflicted_reviewer``'s (accepted, naming a conflict of interest)."""
+    from tests.workflow import ready_with_open_assignments
+
+    return ready_with_open_assignments(
+        article_under_review,
+        editor=editor,
+        reviewer=reviewer,
+        still_open=[approver, conflicted_reviewer],
+        conflicted=conflicted_reviewer,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _nothing_remembered_from_another_test():
     """Article ids come back after a rolled-back or flushed test, on the same connection: no

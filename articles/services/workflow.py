@@ -95,7 +95,9 @@ def _approval_arguments(actor) -> dict:
 
 def article_approve(*, article: Article, actor, reason: str = "") -> Article:
     """Approve (or, after a periodic review, approve again): the review cycle starts anew and
-    the next review falls due ``EDITORIAL_REVIEW_CYCLE_MONTHS`` later (docs/governance.md)."""
+    the next review falls due ``EDITORIAL_REVIEW_CYCLE_MONTHS`` later (docs/governance.md). The
+    article's part; the use case, which also closes the round's open assignments, is
+    ``reviewers.services.article_approve``."""
     return _transition_article(
         article=article,
         name="approve",

@@ -149,13 +149,14 @@ ARTICLE_TRANSITIONS = {
     "start_review": services.article_start_review,
     "request_changes": services.article_request_changes,
     "resubmit": reviewer_services.article_resubmit,
-    "approve": services.article_approve,
+    "approve": reviewer_services.article_approve,
     "start_periodic_review": reviewer_services.article_start_periodic_review,
     "publish": services.article_publish,
     "withdraw": services.article_withdraw,
 }
-"""Each admin button calls its service, never the model transition: resubmitting and periodic
-review are the board's use cases, which carry the reviewers into the new round."""
+"""Each admin button calls its service, never the model transition: resubmitting, approving and
+periodic review are the board's use cases, which carry the reviewers into the new round or close
+the round's open assignments."""
 
 
 class ConfirmWithReasonForm(forms.Form):

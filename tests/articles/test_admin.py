@@ -257,6 +257,18 @@ def test_approver_approves_and_editor_publishes_through_buttons(client, editor, 
     assert article.publication_status == PublicationStatus.PUBLISHED
 
 
+def test_the_approve_button_closes_the_rounds_open_assignments(
+    client, approver, ready_article_with_open_assignments
+):
+    article = ready_article_with_open_assignments
+    client.force_login(approver)
+    client.post(_transition_url(article, "approve"))
+
+    article.refresh_from_db()
+    assert article.review_status == ReviewStatus.APPROVED
+    assert not article.assignments.filter(status__in=["assigned", "accepted"]).exists()
+
+
 def test_publish_asks_for_confirmation_and_a_reason_kept_in_history(client, editor):
     article = article_with_claims(editor=editor)
     client.force_login(editor)

@@ -108,6 +108,41 @@ def test_an_editor_takes_an_article_from_the_desk_to_published(browser, live_ser
         person.close()
 
 
+def test_an_approver_approves_from_the_desk_and_the_round_ends(browser, live_server, people):
+    """The round ends with the approval: the article is ready while a conflicted reviewer's
+    assignment and the approver's own are still open; approving closes them."""
+    from tests.factories import BoardReviewerFactory, article_with_claims
+    from tests.workflow import assign_and_start, ready_with_open_assignments
+
+    editor, reviewer, approver = people["editor"], people["reviewer"], people["approver"]
+    conflicted = BoardReviewerFactory(username="dr-chen", first_name="Li", last_name="Chen")
+    article = ready_with_open_assignments(
+        assign_and_start(
+            article_with_claims(claims=3, editor=editor), editor=editor, reviewer=reviewer
+        ),
+        editor=editor,
+        reviewer=reviewer,
+        still_open=[approver, conflicted],
+        conflicted=conflicted,
+    )
+
+    desk = Person(browser, live_server.url, "dr-alvarez")
+    desk.sees(article.title, "#todo-ready-to-approve")
+    desk.sees("2 assignments still open, closed by the approval", "#todo-ready-to-approve")
+    desk.sees(article.title, "#todo-assignments")
+    desk.page.locator("#todo-ready-to-approve a", has_text=article.title).click()
+    desk.page.get_by_role("button", name="Approve", exact=True).click()
+    desk.sees("Approve: done")
+
+    desk.open(reverse("admin:index"))
+    desk.sees("No article is ready for your approval.", "#todo-ready-to-approve")
+    desk.sees("No open assignment.", "#todo-assignments")
+    article = Article.objects.get(pk=article.pk)
+    assert article.review_status == ReviewStatus.APPROVED
+    assert not article.assignments.filter(status__in=["assigned", "accepted"]).exists()
+    desk.close()
+
+
 def _admin_pages(article) -> list[str]:
     pages = [reverse("admin:index")]
     for model, _model_admin in admin.site._registry.items():

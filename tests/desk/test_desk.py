@@ -11,7 +11,7 @@ from articles import services as article_services
 from reviewers import services as reviewer_services
 from reviewers.choices import ReminderKind
 from reviewers.models import Reminder
-from tests.factories import UserFactory, article_with_claims
+from tests.factories import BoardReviewerFactory, UserFactory, article_with_claims
 from tests.workflow import assign_and_start
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,89 @@ def _without_reviewer_list(page: str) -> str:
     """The to-do list's own box, up to the next one."""
     start = page.index('id="todo-without-reviewer"')
     return page[start : page.index("</div>", start)]
+
+
+def _todo_list(page: str, key: str) -> str:
+    """One to-do list's box, up to the next one."""
+    start = page.index(f'id="todo-{key}"')
+    return page[start : page.index("</div>", start)]
+
+
+class TestReadyToApprove:
+    """An approver's desk lists what the approve transition would let them approve now,
+    whatever assignments of the round are still open (docs/workflows.md#the-back-office)."""
+
+    def test_listed_while_a_conflicted_reviewers_assignment_is_still_open(
+        self, client, approver, ready_article_with_open_assignments
+    ):
+        article = ready_article_with_open_assignments
+        ready = _todo_list(desk(client, approver), "ready-to-approve")
+        assert article.title in ready
+        assert reverse("admin:articles_article_change", args=[article.pk]) in ready
+        assert "2 assignments still open, closed by the approval" in ready
+
+    def test_not_listed_once_approved(self, client, approver, ready_article_with_open_assignments):
+        article = ready_article_with_open_assignments
+        reviewer_services.article_approve(article=article, actor=approver)
+        page = desk(client, approver)
+        assert article.title not in _todo_list(page, "ready-to-approve")
+        assert "No article is ready for your approval." in page
+
+    def test_not_listed_for_the_articles_creator(self, client, ready_article_with_open_assignments):
+        from django.contrib.auth.models import Group
+
+        from reviewers.roles import APPROVERS
+
+        creator = ready_article_with_open_assignments.created_by
+        creator.groups.add(Group.objects.get(name=APPROVERS))
+        page = desk(client, creator)
+        assert ready_article_with_open_assignments.title not in _todo_list(page, "ready-to-approve")
+
+    def test_not_listed_while_a_claim_awaits_a_decision(self, client, approver, article):
+        assert article.title not in _todo_list(desk(client, approver), "ready-to-approve")
+
+    def test_only_approvers_get_the_list(
+        self, client, editor, approver, ready_article_with_open_assignments
+    ):
+        assert 'id="todo-ready-to-approve"' in desk(client, approver)
+        assert 'id="todo-ready-to-approve"' not in desk(client, editor)
+
+    def test_the_list_costs_the_same_statements_for_one_article_or_three(
+        self, approver, editor, reviewer
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from desk.selectors import _ready_to_approve
+        from tests.workflow import ready_with_open_assignments
+
+        def ready_one():
+            article = assign_and_start(
+                article_with_claims(claims=2, editor=editor), editor=editor, reviewer=reviewer
+            )
+            ready_with_open_assignments(
+                article, editor=editor, reviewer=reviewer, still_open=[BoardReviewerFactory()]
+            )
+
+        def statements() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                todo = _ready_to_approve(approver)
+            return len(queries), len(todo.items)
+
+        ready_one()
+        statements()  # the approver's permissions, read once and cached on the user
+        one = statements()
+        ready_one()
+        ready_one()
+        three = statements()
+        assert (one[1], three[1]) == (1, 3)
+        assert one[0] == three[0]
+
+
+def test_my_assignments_no_longer_list_an_article_i_approved(
+    client, approver, ready_article_with_open_assignments
+):
+    article = ready_article_with_open_assignments
+    assert article.title in _todo_list(desk(client, approver), "assignments")
+    reviewer_services.article_approve(article=article, actor=approver)
+    assert article.title not in _todo_list(desk(client, approver), "assignments")

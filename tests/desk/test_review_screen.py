@@ -318,11 +318,37 @@ class TestPermissions:
         decide(client, assignment, claim, "request_changes", "Late thought")
         assert state(article) == before
 
-    def test_a_decision_that_loses_the_race_to_approval_gets_the_refusal_sentence(
+    def test_a_decision_that_loses_the_race_to_a_send_back_gets_the_refusal_sentence(
+        self, client, reviewer, assignment, article
+    ):
+        """Issue 17: the reviewer's screen was open while the article left review; their
+        decision got a bare “403 Forbidden”. (Since issue 20 an approval also ends the round's
+        assignments: the next test.)"""
+        client.force_login(reviewer)
+        accept(client, assignment)
+        other = BoardReviewerFactory()
+        reviewer_services.assignment_create(
+            article=article, reviewer=other, due_at=assignment.due_at, actor=article.created_by
+        )
+        claim = claims_of(article)[0]
+        article_services.article_request_changes(
+            article=article, actor=other, note="Claim 2 overstates the risk."
+        )
+        before = state(article)
+
+        response = decide(client, assignment, claim, "request_changes", comment="Cite the trial.")
+
+        assert response.status_code == 403
+        assert f"“{article.title}” is not under review, so its claims cannot be decided now." in (
+            response.text
+        )
+        assert state(article) == before
+
+    def test_a_decision_after_the_approval_ended_the_round_changes_nothing_and_says_so(
         self, client, reviewer, approver, assignment, article
     ):
-        """Issue 17: the reviewer's screen was open while another reviewer's recommendation
-        let the article be approved; their decision got a bare “403 Forbidden”."""
+        """The reviewer's screen was open while another reviewer's recommendation let the
+        article be approved, which cancelled this assignment (docs/workflows.md#assignments)."""
         client.force_login(reviewer)
         accept(client, assignment)
         other = BoardReviewerFactory()
@@ -335,10 +361,8 @@ class TestPermissions:
 
         response = decide(client, assignment, claim, "request_changes", comment="Cite the trial.")
 
-        assert response.status_code == 403
-        assert f"“{article.title}” is not under review, so its claims cannot be decided now." in (
-            response.text
-        )
+        assert response.status_code == 302
+        assert "This assignment is cancelled (round 1); nothing was changed." in notes(response)
         assert state(article) == before
 
 

@@ -24,6 +24,7 @@ from reviewers.reminders import reminder_send, reminders_sweep
 from reviewers.roles import ensure_roles
 from reviewers.tasks import reminder_send_task
 from tests.factories import ReviewAssignmentFactory, UserFactory, article_with_claims
+from tests.workflow import assign_and_start, ready_with_open_assignments
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DUE = T0 + timedelta(days=7)
@@ -465,6 +466,49 @@ class TestExactlyOnce:
         reminder.refresh_from_db()
         assert reminder.sent_at is None
         assert reminder.last_error == "Not sent: the assignment is Cancelled."
+        assert mail.outbox == []
+
+
+class TestNoRemindersOnceTheArticleIsApproved:
+    """Approving an article closes its round's open assignments (docs/workflows.md#assignments):
+    nothing more is owed about them, and what was reserved before is not sent."""
+
+    @pytest.fixture
+    def ready(self, editor, reviewer, approver, conflicted_reviewer):
+        with time_machine.travel(T0, tick=False):
+            article = assign_and_start(
+                article_with_claims(claims=2, editor=editor), editor=editor, reviewer=reviewer
+            )
+            return ready_with_open_assignments(
+                article,
+                editor=editor,
+                reviewer=reviewer,
+                still_open=[approver, conflicted_reviewer],
+                conflicted=conflicted_reviewer,
+            )
+
+    def test_no_reminders_about_assignments_the_approval_closed(self, sweep, ready, approver):
+        services.article_approve(article=ready, actor=approver)
+        mail.outbox.clear()
+        for at in (DUE - hours(10), DUE + hours(1), DUE + hours(30), DUE + hours(100)):
+            sweep(at)
+        assert mail.outbox == []
+
+    def test_a_reminder_reserved_before_the_approval_is_not_sent(
+        self, eager_celery, ready, approver, conflicted_reviewer
+    ):
+        with time_machine.travel(DUE - hours(48), tick=False):
+            reminders_sweep(deliver=lambda ids: None)
+        reminder = Reminder.objects.get(kind="due_soon", assignment__reviewer=conflicted_reviewer)
+        services.article_approve(article=ready, actor=approver)
+        mail.outbox.clear()
+
+        assert reminder_send(reminder_id=reminder.pk) is None
+        reminder.refresh_from_db()
+        assert (reminder.sent_at, reminder.last_error) == (
+            None,
+            "Not sent: the assignment is Cancelled.",
+        )
         assert mail.outbox == []
 
 

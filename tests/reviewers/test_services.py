@@ -9,7 +9,7 @@ from articles.models import Claim
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from reviewers import services
 from reviewers.choices import AssignmentStatus
-from reviewers.models import ClaimDecision, ReviewAssignment
+from reviewers.models import ClaimDecision, Reminder, ReviewAssignment
 from tests.factories import (
     ApproverFactory,
     BoardReviewerFactory,
@@ -102,6 +102,67 @@ class TestAssignments:
         services.assignment_cancel(assignment=assignment, actor=editor, reason="Conflict")
         with pytest.raises(EditorialError, match="it is Cancelled"):
             services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
+
+
+class TestApprovalEndsTheRound:
+    """docs/workflows.md#assignments: approving an article closes its round's open assignments."""
+
+    def test_approving_cancels_every_open_assignment_of_the_round_and_no_completed_one(
+        self, ready_article_with_open_assignments, approver, conflicted_reviewer, reviewer
+    ):
+        article = ready_article_with_open_assignments
+        completed = ReviewAssignment.objects.get(article=article, reviewer=reviewer)
+        rows = completed.history.count()
+
+        services.article_approve(article=article, actor=approver)
+
+        statuses = dict(
+            ReviewAssignment.objects.of_article(article).values_list("reviewer", "status")
+        )
+        assert statuses == {
+            approver.pk: AssignmentStatus.CANCELLED,
+            conflicted_reviewer.pk: AssignmentStatus.CANCELLED,
+            reviewer.pk: AssignmentStatus.COMPLETED,
+        }
+        assert completed.history.count() == rows
+
+    def test_history_says_the_approver_closed_them_because_the_article_was_approved(
+        self, ready_article_with_open_assignments, approver, conflicted_reviewer
+    ):
+        article = ready_article_with_open_assignments
+        services.article_approve(article=article, actor=approver)
+
+        for person in (approver, conflicted_reviewer):
+            row = ReviewAssignment.objects.get(article=article, reviewer=person).history.latest()
+            assert (row.status, row.history_user, row.history_change_reason) == (
+                AssignmentStatus.CANCELLED,
+                approver,
+                "cancel: Article approved",
+            )
+
+    def test_a_refused_approval_leaves_the_assignments_open(
+        self, ready_article_with_open_assignments, editor
+    ):
+        article = ready_article_with_open_assignments
+        with pytest.raises(EditorialPermissionDenied):
+            services.article_approve(article=article, actor=editor)
+        assert ReviewAssignment.objects.of_article(article).active().count() == 2
+
+    def test_nobody_is_emailed_about_the_assignments_the_approval_closed(
+        self,
+        ready_article_with_open_assignments,
+        approver,
+        mailoutbox,
+        eager_celery,
+        django_capture_on_commit_callbacks,
+    ):
+        """Every email goes through the reminder ledger: the approval reserves none."""
+        reserved = Reminder.objects.count()
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.article_approve(article=ready_article_with_open_assignments, actor=approver)
+        assert Reminder.objects.count() == reserved
+        assert mailoutbox == []
 
 
 class TestClaimDecisions:

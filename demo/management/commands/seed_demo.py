@@ -30,7 +30,6 @@ from articles.interchange.read import read_article
 from articles.models import Article, Claim, ClaimFeedback, Wording
 from articles.outline import claim_numbers
 from articles.services import (
-    article_approve,
     article_import,
     article_publish,
     article_set_next_review,
@@ -47,6 +46,7 @@ from reviewers.choices import AssignmentStatus, ConflictStatus, InterestKind
 from reviewers.models import DeclarationOfInterest, ReviewerProfile
 from reviewers.roles import APPROVERS, BOARD, EDITORS, ensure_roles
 from reviewers.services import (
+    article_approve,
     assignment_accept,
     assignment_complete,
     assignment_create,
