@@ -336,9 +336,10 @@ class TestPermissions:
         response = decide(client, assignment, claim, "request_changes", comment="Cite the trial.")
 
         assert response.status_code == 403
-        assert f"“{article.title}” is not under review, so its claims cannot be decided now." in (
-            response.text
-        )
+        assert (
+            f"“{article.title}” is approved: an approved article&#x27;s claims can&#x27;t be "
+            "changed by a reviewer, approval ends the round."
+        ) in response.text
         assert state(article) == before
 
 
