@@ -849,12 +849,18 @@ class Citation(models.Model):
 
 
 class ReferenceChangeQuerySet(models.QuerySet):
-    def latest_for_claim(self, claim, *, after=None):
-        """The newest change of a reference ``claim`` cites that sent it back (after ``after``)."""
-        changes = self.filter(claims=claim).select_related("reference", "changed_by")
-        if after is not None:
-            changes = changes.filter(changed_at__gt=after)
-        return changes.order_by("-changed_at", "-pk").first()
+    def sending_back_claims_of(self, article) -> dict[int, list]:
+        """{claim id: the reference changes that sent it back, newest first} for ``article``'s
+        claims, in one query."""
+        links = (
+            ReferenceChange.claims.through.objects.filter(claim__section__article=article)
+            .select_related("referencechange__reference", "referencechange__changed_by")
+            .order_by("-referencechange__changed_at", "-referencechange_id")
+        )
+        changes: dict[int, list] = {}
+        for link in links:
+            changes.setdefault(link.claim_id, []).append(link.referencechange)
+        return changes
 
 
 class ReferenceChange(models.Model):
@@ -903,6 +909,15 @@ class ReferenceChange(models.Model):
         if self.pk is not None:
             raise ValueError("Reference changes are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def how(self) -> str:
+        """“completed”, “marked incomplete” or “changed”, as the review screen says it."""
+        if self.completed:
+            return str(_("completed"))
+        if "is_complete" in self.fields:
+            return str(_("marked incomplete"))
+        return str(_("changed"))
 
     @property
     def changed_fields(self) -> list[str]:

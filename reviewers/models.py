@@ -625,6 +625,17 @@ class ClaimDecision(models.Model):
         """A reviewer decided again: the claim was approved or sent back before."""
         return self.status_before in (ClaimStatus.APPROVED, ClaimStatus.CHANGES_REQUESTED)
 
+    def is_undoable_on(self, claim) -> bool:
+        """This decision can be taken back: it is a decision (not an undo) recorded with the
+        status it moved ``claim`` from, and the claim is unchanged since (same state, wording
+        and citations). Who may undo it is the claim's ``undo_decision`` permission."""
+        return (
+            not self.is_undo
+            and bool(self.status_before)
+            and claim.review_status == self.status_after
+            and self.covers_current_wording(claim)
+        )
+
     def covers_current_wording(self, claim) -> bool:
         """The decision was made on ``claim`` as it reads now: no wording at any level and no
         citation changed since (``Claim.snapshot``)."""

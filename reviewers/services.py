@@ -409,15 +409,10 @@ def claim_decision_undo(*, claim: Claim, actor) -> ClaimDecision:
         check_transition(locked, "undo_decision", actor)
         latest = ClaimDecision.objects.latest_on(locked)
         summary = locked.summary(60)
-        if latest.is_undo or not latest.status_before:  # (refused by the permission if None)
+        if not latest.is_undoable_on(locked):
             raise EditorialError(
-                f"Your latest decision on “{summary}” cannot be undone; decide again instead."
-            )
-        if not latest.covers_current_wording(locked) or (
-            locked.review_status != latest.status_after
-        ):
-            raise EditorialError(
-                f"“{summary}” changed since your decision; read it and decide again."
+                f"Your latest decision on “{summary}” cannot be undone now (it was an undo, or the "
+                "claim changed since); decide again instead."
             )
         restored = latest.status_before
         earlier = None
