@@ -29,6 +29,10 @@ class Board(Protocol):
     def may_decide_claims(self, article, user) -> bool:
         """``user`` holds an active assignment in the article's current round."""
 
+    def decided_last_in_round(self, claim, user) -> bool:
+        """The latest board decision on ``claim`` is ``user``'s, in its article's current round:
+        they may change it or undo it (while their assignment is open)."""
+
     def approving_recommendations(self, article) -> int:
         """Approving recommendations of the current round that count towards the quorum."""
 

@@ -14,7 +14,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from editorial.history import tracked_history
 from editorial.workflow import condition, permission
@@ -530,8 +530,18 @@ def _holds_active_assignment(claim, user) -> bool:
     return article.is_under_review and board().may_decide_claims(article, user)
 
 
+def approved_article_refusal(article) -> str:
+    """Why no reviewer decides, changes or undoes anything on an approved article's claims."""
+    return (
+        f"“{article}” is approved: an approved article's claims can't be changed by a "
+        "reviewer, approval ends the round."
+    )
+
+
 def _claim_decision_refusal(claim, user) -> str:
     article = claim.section.article
+    if article.review_status == ReviewStatus.APPROVED:
+        return approved_article_refusal(article)
     if not article.is_under_review:
         return f"“{article}” is not under review, so its claims cannot be decided now."
     return (
@@ -543,6 +553,35 @@ def _claim_decision_refusal(claim, user) -> str:
 @permission(_claim_decision_refusal)
 def may_decide_claim(claim, user) -> bool:
     return _holds_active_assignment(claim, user)
+
+
+def _own_decision_refusal(claim, user) -> str:
+    if not _holds_active_assignment(claim, user):
+        return _claim_decision_refusal(claim, user)
+    return (
+        f"“{claim.summary(60)}” was last decided by someone else (or in an earlier round): only "
+        "the reviewer who decided it in this round can change or undo that decision, until "
+        "their assignment is completed."
+    )
+
+
+def _decided_last_by(claim, user) -> bool:
+    return _holds_active_assignment(claim, user) and board().decided_last_in_round(claim, user)
+
+
+@permission(_own_decision_refusal)
+def may_approve_claim(claim, user) -> bool:
+    """``may_decide_claim``; a claim sent back is approved only by the reviewer who sent it
+    back in this round, changing their mind (a sent-back claim otherwise waits for a change)."""
+    if claim.review_status == ClaimStatus.CHANGES_REQUESTED:
+        return _decided_last_by(claim, user)
+    return _holds_active_assignment(claim, user)
+
+
+@permission(_own_decision_refusal)
+def may_undo_claim_decision(claim, user) -> bool:
+    """The latest decision on the claim is ``user``'s in this round, their assignment open."""
+    return _decided_last_by(claim, user)
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -671,13 +710,13 @@ class Claim(models.Model):
 
     @transition(
         field=review_status,
-        source=ClaimStatus.PENDING,
+        source=[ClaimStatus.PENDING, ClaimStatus.CHANGES_REQUESTED],
         target=ClaimStatus.APPROVED,
-        permission=may_decide_claim,
+        permission=may_approve_claim,
         custom={"label": _("Approve")},
     )
     def approve(self):
-        pass
+        """From changes requested: the reviewer who sent it back changes their mind."""
 
     @transition(
         field=review_status,
@@ -698,6 +737,17 @@ class Claim(models.Model):
     def return_to_pending(self):
         """A material change: the board reviews the claim as it is now written
         (docs/invariants.md#i2-re-review-on-change)."""
+
+    @transition(
+        field=review_status,
+        source=[ClaimStatus.APPROVED, ClaimStatus.CHANGES_REQUESTED],
+        target=RETURN_VALUE(*ClaimStatus.values),
+        permission=may_undo_claim_decision,
+        custom={"label": _("Undo decision"), "admin": False},
+    )
+    def undo_decision(self, *, to: str) -> str:
+        """The reviewer takes back their latest decision: the claim is as it was before it."""
+        return to
 
 
 class Wording(models.Model):
@@ -827,6 +877,84 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.claim.summary(40)} → {self.reference}"
+
+
+class ReferenceChangeQuerySet(models.QuerySet):
+    def sending_back_claims_of(self, article) -> dict[int, list]:
+        """{claim id: the reference changes that sent it back, newest first} for ``article``'s
+        claims, in one query."""
+        links = (
+            ReferenceChange.claims.through.objects.filter(claim__section__article=article)
+            .select_related("referencechange__reference", "referencechange__changed_by")
+            .order_by("-referencechange__changed_at", "-referencechange_id")
+        )
+        changes: dict[int, list] = {}
+        for link in links:
+            changes.setdefault(link.claim_id, []).append(link.referencechange)
+        return changes
+
+
+class ReferenceChange(models.Model):
+    """Append-only: a reference was edited or completed, and the claims citing it went back to
+    the board. The review screen says so on each claim from these rows, never from history."""
+
+    reference = models.ForeignKey(
+        Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="changes"
+    )
+    claims = models.ManyToManyField(
+        Claim,
+        verbose_name=_("claims sent back to confirm"),
+        related_name="reference_changes",
+        help_text=_("The claims citing the reference when it changed."),
+    )
+    fields = models.JSONField(
+        _("fields changed"), default=list, help_text=_("Names of the reference's fields changed.")
+    )
+    completed = models.BooleanField(
+        _("completed"),
+        default=False,
+        help_text=_("The change completed a placeholder reference."),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    objects = ReferenceChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("reference change")
+        verbose_name_plural = _("reference changes")
+
+    def __str__(self):
+        what = _("completed") if self.completed else _("changed")
+        return f"{self.reference} {what} {self.changed_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Reference changes are append-only.")
+        super().save(*args, **kwargs)
+
+    @property
+    def how(self) -> str:
+        """“completed”, “marked incomplete” or “changed”, as the review screen says it."""
+        if self.completed:
+            return str(_("completed"))
+        if "is_complete" in self.fields:
+            return str(_("marked incomplete"))
+        return str(_("changed"))
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """The changed fields' names as editors read them (without the completion itself)."""
+        names = {field.name: field.verbose_name for field in Reference._meta.fields}
+        return [str(names.get(name, name)) for name in self.fields if name != "is_complete"]
 
 
 # Reader feedback on claims (docs/governance.md): anonymous, never public, an editors' queue.

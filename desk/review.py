@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from articles.choices import ReadingLevel
-from articles.models import Claim, may_decide_claim
+from articles.choices import ClaimStatus, ReadingLevel
+from articles.models import Claim, ReferenceChange, may_decide_claim
 from articles.outline import claim_numbers
 from articles.readability import readability
 from desk.admin.bases import names_a_row
@@ -41,6 +41,7 @@ from .review_forms import (
     ApproveSectionForm,
     CompleteReviewForm,
     DecideClaimForm,
+    UndoDecisionForm,
     filter_named,
 )
 
@@ -76,6 +77,12 @@ class ClaimCard:
     may_request_changes: bool
     in_section_batch: bool
     notes: list = field(default_factory=list)
+    may_change_to: str = ""
+    """“approve” or “request_changes”: the reviewer may decide again on their own decision."""
+    may_undo: bool = False
+    back_to_confirm: object = None
+    """The ``ReferenceChange`` that sent the claim back to confirm since its last decision."""
+    back_to_confirm_number: int | None = None
 
     @property
     def claim(self) -> Claim:
@@ -134,6 +141,7 @@ def review_urls(site) -> list:
         path(
             "review/<str:assignment_id>/decide/", view(DecideClaimView), name="desk_review_decide"
         ),
+        path("review/<str:assignment_id>/undo/", view(UndoDecisionView), name="desk_review_undo"),
         path(
             "review/<str:assignment_id>/approve-section/",
             view(ApproveSectionView),
@@ -220,13 +228,16 @@ class ReviewPageView(ReviewScreenView):
         first = next(iter(review.claims()), None)
         may_decide = may_act and first is not None and may_decide_claim(first.claim, request.user)
         notes = _split_messages(request)
+        reference_changes = ReferenceChange.objects.sending_back_claims_of(article)
         sections = []
         for row in review.sections:
             cards = []
             for item in row.claims:
                 if not _shown_by(show, item):
                     continue
-                cards.append(self._card(item, may_decide, notes))
+                card = self._card(item, may_decide, notes, assignment)
+                _note_back_to_confirm(card, reference_changes.get(item.claim.pk, []))
+                cards.append(card)
             if not cards:
                 continue
             section = row.section.section
@@ -302,18 +313,29 @@ class ReviewPageView(ReviewScreenView):
             .first()
         )
 
-    def _card(self, item: ClaimInReview, may_decide: bool, notes: dict) -> ClaimCard:
+    def _card(self, item: ClaimInReview, may_decide: bool, notes: dict, assignment) -> ClaimCard:
         available = {t.name for t in item.claim.get_available_review_status_transitions()}
         lines, removed, citations_changed = _wording_lines(item)
-        may_approve = may_decide and "approve" in available
+        # Mine the latest decision, in this assignment: I may decide again, or undo it.
+        latest = item.latest
+        mine_last = may_decide and latest is not None and latest.assignment_id == assignment.pk
+        status = item.claim.review_status
+        may_change_to = ""
+        if mine_last and status == ClaimStatus.APPROVED:
+            may_change_to = Decision.REQUEST_CHANGES
+        elif mine_last and status == ClaimStatus.CHANGES_REQUESTED:
+            may_change_to = Decision.APPROVE
+        may_approve = may_decide and "approve" in available and status == ClaimStatus.PENDING
         return ClaimCard(
+            may_change_to=may_change_to,
+            may_undo=mine_last and latest.is_undoable_on(item.claim),
             item=item,
             wordings=lines,
             removed_levels=removed,
             citations_changed=citations_changed,
             digest=services.snapshot_digest(item.claim.snapshot()),
             may_approve=may_approve,
-            may_request_changes=may_decide and "request_changes" in available,
+            may_request_changes=may_decide and "request_changes" in available and not may_change_to,
             in_section_batch=may_approve
             and item.is_undecided
             and not item.changed
@@ -400,6 +422,37 @@ class DecideClaimView(ReviewActionView):
             if item.number >= number and _shown_by(show, item):
                 return f"claim-{item.number}"
         return "review-complete"
+
+
+class UndoDecisionView(ReviewActionView):
+    """Take back the reviewer's latest decision on a claim (the toast's Undo, or the button)."""
+
+    form_class = UndoDecisionForm
+
+    def form_kwargs(self, assignment) -> dict:
+        return {"assignment": assignment}
+
+    def refusal(self, assignment) -> str:
+        return f"That claim is not in “{assignment.article}”; nothing was changed."
+
+    def act(self, request, assignment, data: dict):
+        claim = data["claim"]
+        number = claim_numbers([assignment.article_id]).get(claim.pk)
+        try:
+            services.claim_decision_undo(claim=claim, actor=request.user)
+        except EditorialPermissionDenied:
+            raise
+        except EditorialError as error:
+            messages.error(request, error.message, extra_tags=f"claim-{number}")
+        else:
+            status = Claim.objects.get(pk=claim.pk).get_review_status_display().lower()
+            messages.success(
+                request,
+                _("Claim %(number)s: your decision was undone; it is %(status)s again.")
+                % {"number": number, "status": status},
+                extra_tags=f"claim-{number}",
+            )
+        return self._back(assignment, data["show"], f"claim-{number}")
 
 
 class ApproveSectionView(ReviewActionView):
@@ -528,6 +581,22 @@ class AnswerAssignmentView(ReviewActionView):
         else:
             messages.success(request, done, extra_tags="answer")
         return self._back(assignment, data["show"])
+
+
+def _note_back_to_confirm(card: ClaimCard, changes: list) -> None:
+    """A pending claim a reference change sent back since its last decision says which and how
+    (from the ``ReferenceChange`` rows ``reference_update`` wrote, never from history text)."""
+    latest = card.item.latest
+    if card.claim.review_status != ClaimStatus.PENDING or latest is None:
+        return
+    change = next((c for c in changes if c.changed_at > latest.created_at), None)
+    if change is None:
+        return
+    card.back_to_confirm = change
+    card.back_to_confirm_number = next(
+        (number for number, ref in card.item.entry.citations if ref.pk == change.reference_id),
+        None,
+    )
 
 
 def _complete_draft_key(assignment: ReviewAssignment) -> str:

@@ -70,6 +70,27 @@ class DecideClaimForm(ClaimsForm):
     comment = forms.CharField(required=False, strip=False)
 
 
+class UndoDecisionForm(ReviewActionForm):
+    """Take back the reviewer's latest decision on one current claim of the article."""
+
+    claim = forms.CharField()
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+
+    def clean_claim(self) -> Claim:
+        value = self.cleaned_data["claim"]
+        claim = (
+            Claim.objects.of_article(self.assignment.article).filter(pk=int(value)).first()
+            if names_a_row(Claim, value)
+            else None
+        )
+        if claim is None:
+            raise forms.ValidationError(_("That is not a current claim of the article."))
+        return claim
+
+
 class ApproveSectionForm(ClaimsForm):
     """Approve the section's unchanged claims at once; ``section`` is the anchor to return to."""
 

@@ -44,6 +44,14 @@ class Board:
     def may_decide_claims(self, article, user) -> bool:
         return self._in_round(article).active().for_reviewer(user).exists()
 
+    def decided_last_in_round(self, claim, user) -> bool:
+        latest = ClaimDecision.objects.latest_on(claim)
+        return (
+            latest is not None
+            and latest.assignment.reviewer_id == user.pk
+            and latest.assignment.round == claim.section.article.round
+        )
+
     def approving_recommendations(self, article) -> int:
         return self._in_round(article).counting_towards_approval().count()
 

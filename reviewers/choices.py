@@ -27,6 +27,11 @@ class Recommendation(models.TextChoices):
 class Decision(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REQUEST_CHANGES = "request_changes", _("Request changes")
+    WITHDRAW = "withdraw", _("Undone")
+
+
+DECIDING = (Decision.APPROVE, Decision.REQUEST_CHANGES)
+"""What a reviewer decides on a claim; ``WITHDRAW`` only records an undo back to undecided."""
 
 
 class ReminderKind(models.TextChoices):

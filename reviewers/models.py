@@ -535,6 +535,10 @@ class ClaimDecisionQuerySet(models.QuerySet):
         """Newest first, each with its assignment and reviewer."""
         return self.select_related("assignment__reviewer").order_by("-created_at", "-pk")
 
+    def latest_on(self, claim):
+        """The newest decision on ``claim`` (any reviewer, any round), or None."""
+        return self.filter(claim=claim).with_reviewer().first()
+
 
 class ClaimDecision(models.Model):
     """Append-only: what one reviewer decided on one claim, as it was worded then."""
@@ -554,6 +558,25 @@ class ClaimDecision(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
     comment = models.TextField(_("comment"), blank=True)
+    status_before = models.CharField(
+        _("claim status before"),
+        max_length=20,
+        choices=ClaimStatus.choices,
+        blank=True,
+        help_text=_(
+            "The claim's review status this decision moved it from: “changed from … to …”, and "
+            "where an undo takes it back to. Empty on decisions recorded before it was kept."
+        ),
+    )
+    undoes = models.ForeignKey(
+        "self",
+        verbose_name=_("undoes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Set when the reviewer undid this earlier decision of theirs."),
+    )
     snapshot = models.JSONField(
         _("wording and citations decided on"),
         help_text=_("The claim's wordings and cited references at the moment of the decision."),
@@ -571,6 +594,10 @@ class ClaimDecision(models.Model):
                 condition=~Q(decision="request_changes") | ~Q(comment=""),
                 name="claimdecision_change_request_has_comment",
             ),
+            models.CheckConstraint(
+                condition=~Q(decision="withdraw") | Q(undoes__isnull=False),
+                name="claimdecision_withdraw_undoes_a_decision",
+            ),
         ]
 
     def __str__(self):
@@ -580,6 +607,34 @@ class ClaimDecision(models.Model):
         if self.pk is not None:
             raise ValueError("Claim decisions are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def status_after(self) -> str:
+        """The claim's review status this decision left it in."""
+        return {
+            Decision.APPROVE: ClaimStatus.APPROVED,
+            Decision.REQUEST_CHANGES: ClaimStatus.CHANGES_REQUESTED,
+        }.get(self.decision, ClaimStatus.PENDING)
+
+    @property
+    def is_undo(self) -> bool:
+        return self.undoes_id is not None
+
+    @property
+    def is_change(self) -> bool:
+        """A reviewer decided again: the claim was approved or sent back before."""
+        return self.status_before in (ClaimStatus.APPROVED, ClaimStatus.CHANGES_REQUESTED)
+
+    def is_undoable_on(self, claim) -> bool:
+        """This decision can be taken back: it is a decision (not an undo) recorded with the
+        status it moved ``claim`` from, and the claim is unchanged since (same state, wording
+        and citations). Who may undo it is the claim's ``undo_decision`` permission."""
+        return (
+            not self.is_undo
+            and bool(self.status_before)
+            and claim.review_status == self.status_after
+            and self.covers_current_wording(claim)
+        )
 
     def covers_current_wording(self, claim) -> bool:
         """The decision was made on ``claim`` as it reads now: no wording at any level and no

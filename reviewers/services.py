@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from articles import services as article_services
+from articles.choices import ClaimStatus
 from articles.models import Article, Claim
 from articles.services import (
     article_request_changes,
@@ -26,9 +27,10 @@ from articles.services import (
 )
 from editorial.exceptions import EditorialError, EditorialPermissionDenied
 from editorial.history import save_with_history
+from editorial.people import display_name
 from editorial.workflow import check_transition, run_transition
 
-from .choices import ConflictStatus, Decision, InterestKind, Recommendation
+from .choices import DECIDING, ConflictStatus, Decision, InterestKind, Recommendation
 from .models import ClaimDecision, DeclarationOfInterest, ReviewAssignment, ReviewerProfile
 from .selectors import board_members
 from .signals import assignment_completed, assignment_created
@@ -364,7 +366,7 @@ def claims_decide(
     ``seen`` maps claim ids to the ``snapshot_digest`` of the wording the reviewer read; a claim
     changed since is refused, with the whole decision, once its lock is held.
     """
-    if decision not in Decision.values:
+    if decision not in DECIDING:
         raise EditorialError(f"“{decision}” is not a decision on a claim.")
     comment = (comment or "").strip()
     if decision == Decision.REQUEST_CHANGES and not comment:
@@ -372,6 +374,7 @@ def claims_decide(
     transition_name = "approve" if decision == Decision.APPROVE else "request_changes"
     with transaction.atomic():
         locked = _lock_claims_to_decide({claim.pk for claim in claims})
+        before = {claim.pk: claim.review_status for claim in locked}
         assignments = _move_claims(locked, transition_name=transition_name, actor=actor)
         for claim in locked:
             if seen is not None and seen.get(claim.pk) != snapshot_digest(claim.snapshot()):
@@ -381,6 +384,9 @@ def claims_decide(
                 )
         label = Decision(decision).label
         reason = f"{transition_name}: {label}" + (f" — {comment}" if comment else "")
+        for claim in locked:
+            if before[claim.pk] != ClaimStatus.PENDING:
+                claim._change_reason = f"{reason} ({_changed_from(before[claim.pk], claim, actor)})"
         bulk_update_with_history(
             locked, Claim, ["review_status"], default_user=actor, default_change_reason=reason
         )
@@ -391,6 +397,7 @@ def claims_decide(
                 assignment=assignments[claim.section.article_id],
                 decision=decision,
                 comment=comment,
+                status_before=before[claim.pk],
                 snapshot=claim.snapshot(),
                 created_at=now,
             )
@@ -403,6 +410,81 @@ def claims_decide(
                 {claim.section.article for claim in locked}, actor=actor, comment=comment
             )
     return decisions
+
+
+def _status_words(status: str) -> str:
+    return ClaimStatus(status).label.lower()
+
+
+def _changed_from(status_before: str, claim: Claim, actor) -> str:
+    """“changed from approved to changes requested by Dr Okafor”: a decision taken again."""
+    who = f" by {display_name(actor)}" if actor is not None else ""
+    return (
+        f"changed from {_status_words(status_before)} to {_status_words(claim.review_status)}{who}"
+    )
+
+
+def claim_decision_undo(*, claim: Claim, actor) -> ClaimDecision:
+    """The reviewer takes back their latest decision on ``claim`` (the review screen's Undo).
+
+    Allowed only while the latest decision on the claim is the actor's, in the article's
+    current round, under their open assignment, and the claim is unchanged since (still in the
+    state that decision left, and worded and cited as it was then). The claim goes back to the
+    state it had before: undecided, or the actor's earlier decision in this round. Decisions
+    stay append-only: the undo is a new row that ``undoes`` the other (``withdraw`` when back
+    to undecided, else the restored decision again, with its comment).
+    """
+    with transaction.atomic():
+        (locked,) = _lock_claims_to_decide({claim.pk})
+        article = locked.section.article
+        check_transition(locked, "undo_decision", actor)
+        latest = ClaimDecision.objects.latest_on(locked)
+        summary = locked.summary(60)
+        if not latest.is_undoable_on(locked):
+            raise EditorialError(
+                f"Your latest decision on “{summary}” cannot be undone now (it was an undo, or the "
+                "claim changed since); decide again instead."
+            )
+        restored = latest.status_before
+        earlier = None
+        if restored != ClaimStatus.PENDING:
+            earlier = (
+                ClaimDecision.objects.filter(claim=locked, assignment=latest.assignment)
+                .exclude(pk=latest.pk)
+                .with_reviewer()
+                .first()
+            )
+        run_transition(locked, "undo_decision", None, to=restored)
+        done = f"{Decision(latest.decision).label.lower()} of {latest.created_at:%Y-%m-%d %H:%M}"
+        save_with_history(
+            locked,
+            actor=actor,
+            reason=(
+                f"undo_decision: undone by the reviewer {display_name(actor)} ({done}); back to "
+                f"{_status_words(restored)}"
+            ),
+        )
+        undo = ClaimDecision.objects.create(
+            claim=locked,
+            assignment=latest.assignment,
+            decision=(
+                Decision.WITHDRAW
+                if restored == ClaimStatus.PENDING
+                else Decision.APPROVE
+                if restored == ClaimStatus.APPROVED
+                else Decision.REQUEST_CHANGES
+            ),
+            comment=(
+                ""
+                if restored != ClaimStatus.CHANGES_REQUESTED
+                else (earlier.comment if earlier else "") or "Sent back again by undoing a change"
+            ),
+            status_before=latest.status_after,
+            undoes=latest,
+            snapshot=locked.snapshot(),
+        )
+        article_touch_version(article_id=article.pk)
+    return undo
 
 
 def _lock_claims_to_decide(claim_ids: set[int]) -> list[Claim]:
@@ -423,6 +505,9 @@ def _move_claims(locked: list[Claim], *, transition_name: str, actor) -> dict:
     assignments: dict[int, ReviewAssignment] = {}
     for claim in locked:
         article = claim.section.article
+        if claim.review_status == ClaimStatus.CHANGES_REQUESTED:
+            # Only its sender changes their mind on a sent-back claim: asked claim by claim.
+            check_transition(claim, transition_name, actor)
         if article.pk not in assignments:
             check_transition(claim, transition_name, actor)
             assignments[article.pk] = (

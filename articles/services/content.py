@@ -17,7 +17,7 @@ from editorial.history import attributed_reason, delete_with_history, save_with_
 
 from ..board import board
 from ..choices import ClaimKind, ClaimStatus, ReadingLevel
-from ..models import Article, Citation, Claim, Reference, Section, Wording
+from ..models import Article, Citation, Claim, Reference, ReferenceChange, Section, Wording
 from ..outline import in_reading_order
 from ..signals import article_transitioned, reader_page_changed
 from .locks import (
@@ -330,9 +330,15 @@ def reference_update(*, reference: Reference, actor, reason: str, **fields) -> R
         citing = Claim.objects.filter(citations__reference=locked)
         articles = lock_articles(citing.values_list("section__article_id", flat=True))
         claims = lock_claims(citing.values_list("pk", flat=True))
+        completed = "is_complete" in changed and bool(fields["is_complete"])
         for name in changed:
             setattr(locked, name, fields[name])
         save_with_history(locked, actor=actor, reason=reason)
+        if claims:
+            record = ReferenceChange.objects.create(
+                reference=locked, fields=changed, completed=completed, changed_by=actor
+            )
+            record.claims.set(claims)
         for article in articles:
             _record_material_change(
                 article=article,

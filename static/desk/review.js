@@ -6,7 +6,9 @@
    Keys: j / k move between claims, a approves the current claim and goes on to the next undecided
    one, r opens its change request. A comment box (a claim's "Request changes…", "Decline…") takes
    every letter typed: the keys never act while focus is in a text field or such a box is open,
-   and opening one, by mouse or key, puts focus in it. Esc closes it and keeps its text. */
+   and opening one, by mouse or key, puts focus in it. Esc closes it and keeps its text.
+   After a decision the toast offers Undo for a few seconds: a button (no key), which sends the
+   claim's own "Undo my decision" form; a decision changed by "Change decision…" is never a key. */
 (function () {
   "use strict";
 
@@ -37,6 +39,49 @@
       }, 6000);
     }
   }
+
+  const UNDO_SECONDS = 8;
+  let undoTimer = null;
+
+  function hideUndo() {
+    const undo = document.getElementById("review-undo");
+    window.clearTimeout(undoTimer);
+    if (undo) {
+      undo.hidden = true;
+      delete undo.dataset.form;
+    }
+  }
+
+  /* Offer Undo for the decision just made on `claim`, if the answer's page allows it. */
+  function offerUndo(claim) {
+    const undo = document.getElementById("review-undo");
+    const form = claim ? claim.querySelector("form[data-undo-form]") : null;
+    if (!undo || !form) {
+      hideUndo();
+      return;
+    }
+    undo.dataset.form = form.id;
+    undo.querySelector("button").setAttribute(
+      "aria-label",
+      "Undo the decision on " + claim.id.replace("claim-", "claim ")
+    );
+    undo.hidden = false;
+    window.clearTimeout(undoTimer);
+    undoTimer = window.setTimeout(hideUndo, UNDO_SECONDS * 1000);
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest ? event.target.closest("[data-undo-now]") : null;
+    if (!button) {
+      return;
+    }
+    const undo = document.getElementById("review-undo");
+    const form = undo && undo.dataset.form ? document.getElementById(undo.dataset.form) : null;
+    hideUndo();
+    if (form && !busy) {
+      form.requestSubmit();
+    }
+  });
 
   function showKeysHelp() {
     document.querySelectorAll("[data-keys-help]").forEach(function (help) {
@@ -215,6 +260,8 @@
     const byKey = form.dataset.byKey === "true";
     delete form.dataset.byKey;
     const approving = submitter && submitter.hasAttribute("data-approve");
+    const deciding = Boolean(submitter && submitter.name === "decision");
+    hideUndo();
     setBusy(form, true);
     fetch(form.action, {
       method: "POST",
@@ -233,6 +280,9 @@
           }
           let target = keepId ? document.getElementById(keepId) : null;
           const refused = Boolean(target && target.querySelector(".review-note.error"));
+          if (deciding && !refused) {
+            offerUndo(target);
+          }
           if (!refused) {
             sent.forEach(function (key) {
               drafts.delete(key);

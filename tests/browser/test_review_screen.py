@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from articles.choices import ClaimStatus, ReviewStatus
 from articles.models import Article, Claim
 from articles.outline import claim_numbers
+from articles.services import reference_update
 from reviewers import services
 from reviewers.models import ClaimDecision, ReviewAssignment
 from tests.browser.desk import Person
@@ -282,4 +283,73 @@ def test_a_comment_being_written_survives_a_decision_on_another_claim(browser, l
     page.get_by_role("button", name="Send claim 2 back").click()
     expect(page.locator("#claim-2")).to_contain_text("Changes requested")
     assert decisions(assignment) == [(1, "approve", ""), (2, "request_changes", "Cite the trial")]
+    reviewer.close()
+
+
+# Change your mind (issue 20, item 2): Undo in the toast, “Change decision…”, the note of a
+# claim back to confirm because its reference changed.
+
+
+def status_of(claim_id: int) -> str:
+    return Claim.objects.get(pk=claim_id).review_status
+
+
+def test_a_reviewer_undoes_a_decision_and_changes_another(browser, live_server, demo):
+    assignment = the_review(demo)
+    claims = {number: pk for pk, number in claim_numbers([demo.pk]).items()}
+    reviewer = Person(browser, live_server.url, "dr.okafor", "demo-reviewer-pass")
+    page = reviewer.page
+    reviewer.open(f"/admin/review/{assignment.pk}/")
+    page.evaluate("window.stillTheSamePage = true")
+
+    # Approve claim 1; the toast offers Undo; Undo takes it back to undecided.
+    page.get_by_role("button", name="Approve claim 1", exact=True).click()
+    expect(page.locator("#claim-1")).to_contain_text("Claim 1 approved")
+    undo = page.locator("#review-undo [data-undo-now]")
+    expect(undo).to_be_visible()
+    undo.click()
+    expect(page.locator("#claim-1")).to_contain_text("your decision was undone")
+    assert status_of(claims[1]) == ClaimStatus.PENDING
+    assert [(n, d) for n, d, _ in decisions(assignment)] == [(1, "approve"), (1, "withdraw")]
+    expect(page.locator("#claim-1 [data-approve]")).to_have_count(1)
+
+    # Approve claim 2, then change the decision: send it back instead, with a comment.
+    page.get_by_role("button", name="Approve claim 2", exact=True).click()
+    expect(page.locator("#claim-2")).to_contain_text("Claim 2 approved")
+    page.locator("#claim-2 details.change-decision summary").click()
+    page.keyboard.type(TYPED)  # every shortcut letter: the keys stay off in the box
+    expect(page.locator("#claim-2-change-comment")).to_have_value(TYPED)
+    page.get_by_role("button", name="Send claim 2 back instead").click()
+    expect(page.locator("#claim-2 .claim-status")).to_have_text("Changes requested")
+    assert status_of(claims[2]) == ClaimStatus.CHANGES_REQUESTED
+    assert [(n, d) for n, d, _ in decisions(assignment)][-2:] == [
+        (2, "approve"),
+        (2, "request_changes"),
+    ]
+    history = Claim.objects.get(pk=claims[2]).history.latest().history_change_reason
+    assert "changed from approved to changes requested" in history
+    assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
+    reviewer.close()
+
+
+def test_a_claim_back_to_confirm_says_which_reference_changed_and_how(browser, live_server, demo):
+    assignment = the_review(demo)
+    numbers = claim_numbers([demo.pk])
+    claim = next(
+        claim
+        for claim in Claim.objects.of_article(demo).prefetch_related("wordings", "citations")
+        if claim.citations.exists()
+    )
+    number = numbers[claim.pk]
+    services.claims_decide(claims=[claim], actor=assignment.reviewer, decision="approve")
+    reference = claim.citations.first().reference
+    reference_update(
+        reference=reference, actor=demo.created_by, reason="Corrected", title="A corrected title"
+    )
+    reviewer = Person(browser, live_server.url, "dr.okafor", "demo-reviewer-pass")
+    page = reviewer.page
+    reviewer.open(f"/admin/review/{assignment.pk}/")
+    note = page.locator(f"#claim-{number} [data-back-to-confirm]")
+    expect(note).to_contain_text("Back to confirm: reference [")
+    expect(note).to_contain_text("“A corrected title” was changed (fields: title) on")
     reviewer.close()

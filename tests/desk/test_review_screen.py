@@ -582,3 +582,92 @@ class TestPeriodicReview:
         article.refresh_from_db()
         assert article.review_status == ReviewStatus.CHANGES_REQUESTED
         assert not article.has_standing_approval
+
+
+class TestChangingYourMind:
+    """Issue 20: a decided claim offers “Change decision” and Undo, as plain forms."""
+
+    def test_an_approved_claim_offers_to_send_it_back_instead(
+        self, client, reviewer, assignment, article
+    ):
+        client.force_login(reviewer)
+        claim = claims_of(article)[0]
+        decide(client, assignment, claim)
+        page = client.get(screen(assignment)).text
+        assert "Change decision…" in page
+        assert "Send claim 1 back instead" in page
+        assert "Undo my decision" in page
+
+        response = decide(client, assignment, claim, "request_changes", "Cite the RCT")
+
+        assert response.status_code == 302
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.CHANGES_REQUESTED
+        assert ClaimDecision.objects.filter(claim=claim).count() == 2
+
+    def test_a_claim_i_sent_back_can_be_approved_instead_but_not_by_the_a_key(
+        self, client, reviewer, assignment, article
+    ):
+        client.force_login(reviewer)
+        claim = claims_of(article)[0]
+        decide(client, assignment, claim, "request_changes", "Cite the RCT")
+        page = client.get(screen(assignment)).text
+        card = page.split('id="claim-1"')[1].split("</article>")[0]
+        assert "Approve claim 1 instead" in card
+        assert "data-approve" not in card  # a stray “a” never changes a decision
+
+        decide(client, assignment, claim, "approve")
+
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.APPROVED
+
+    def test_undo_without_javascript_takes_the_claim_back_to_undecided(
+        self, client, reviewer, assignment, article
+    ):
+        client.force_login(reviewer)
+        claim = claims_of(article)[0]
+        decide(client, assignment, claim)
+
+        response = client.post(screen(assignment, "undo"), {"claim": claim.pk, "show": "all"})
+
+        assert response.status_code == 302 and response.url.endswith("#claim-1")
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.PENDING
+        assert "Claim 1: your decision was undone; it is pending review again." in notes(response)
+
+    def test_another_reviewers_decision_offers_no_change(
+        self, client, reviewer, assignment, article
+    ):
+        other = BoardReviewerFactory()
+        reviewer_services.assignment_create(
+            article=article, reviewer=other, due_at=assignment.due_at, actor=article.created_by
+        )
+        claim = claims_of(article)[0]
+        reviewer_services.claims_decide(
+            claims=[claim], actor=other, decision="request_changes", comment="Cite the RCT"
+        )
+        client.force_login(reviewer)
+        card = client.get(screen(assignment)).text.split('id="claim-1"')[1].split("</article>")[0]
+        assert "Change decision" not in card
+        before = state(article)
+        assert decide(client, assignment, claim, "approve").status_code == 403
+        assert client.post(screen(assignment, "undo"), {"claim": claim.pk}).status_code == 403
+        assert state(article) == before
+
+    def test_a_claim_back_because_its_reference_was_completed_says_which_and_how(
+        self, client, reviewer, editor, assignment, article
+    ):
+        client.force_login(reviewer)
+        claim = claims_of(article)[0]
+        decide(client, assignment, claim)
+        reference = claim.citations.get().reference
+        article_services.reference_update(
+            reference=reference, actor=editor, reason="Completed", is_complete=False
+        )
+        decide(client, assignment, claims_of(article)[0])
+        article_services.reference_update(
+            reference=reference, actor=editor, reason="Completed", is_complete=True, year=2021
+        )
+
+        card = client.get(screen(assignment)).text.split('id="claim-1"')[1].split("</article>")[0]
+
+        assert "Back to confirm: reference [1] “Vascular calcification in chronic kidney" in card
+        assert "was completed (fields: year) on" in card
+        assert f"by {editor.get_full_name() or editor.username}." in card

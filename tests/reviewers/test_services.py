@@ -312,3 +312,168 @@ def test_a_board_group_member_without_a_profile_is_assignable_and_offered_in_the
     member.groups.add(Group.objects.get_or_create(name=BOARD)[0])
     assert services.is_board_reviewer(member)
     assert member in board_members()
+
+
+class TestChangingADecision:
+    """Issue 20: until their assignment is completed a reviewer may change their mind."""
+
+    def decided(self, editor, reviewer, decision="approve", comment=""):
+        article = assign_and_start(
+            article_with_claims(claims=2, editor=editor), editor=editor, reviewer=reviewer
+        )
+        claim = Claim.objects.of_article(article).first()
+        services.claims_decide(claims=[claim], actor=reviewer, decision=decision, comment=comment)
+        return article, Claim.objects.get(pk=claim.pk)
+
+    def test_approved_claim_changed_to_changes_requested_says_so_in_history(self, editor, reviewer):
+        _, claim = self.decided(editor, reviewer)
+        services.claims_decide(
+            claims=[claim], actor=reviewer, decision="request_changes", comment="Cite the RCT"
+        )
+        claim = Claim.objects.get(pk=claim.pk)
+        assert claim.review_status == ClaimStatus.CHANGES_REQUESTED
+        reason = claim.history.latest().history_change_reason
+        assert "changed from approved to changes requested by" in reason
+        assert claim.history.latest().history_user == reviewer
+
+    def test_sent_back_claim_changed_to_approved_by_the_reviewer_who_sent_it_back(
+        self, editor, reviewer
+    ):
+        _, claim = self.decided(editor, reviewer, "request_changes", "Cite the RCT")
+        services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        claim = Claim.objects.get(pk=claim.pk)
+        assert claim.review_status == ClaimStatus.APPROVED
+        assert "changed from changes requested to approved" in (
+            claim.history.latest().history_change_reason
+        )
+
+    def test_decisions_stay_append_only_when_a_decision_is_changed(self, editor, reviewer):
+        _, claim = self.decided(editor, reviewer)
+        first = ClaimDecision.objects.get()
+        services.claims_decide(
+            claims=[claim], actor=reviewer, decision="request_changes", comment="Cite the RCT"
+        )
+        decisions = list(ClaimDecision.objects.filter(claim=claim).order_by("pk"))
+        assert [(d.decision, d.status_before) for d in decisions] == [
+            ("approve", ClaimStatus.PENDING),
+            ("request_changes", ClaimStatus.APPROVED),
+        ]
+        assert decisions[0] == first and decisions[0].comment == first.comment
+
+    def test_another_reviewer_cannot_approve_a_claim_someone_else_sent_back(self, editor, reviewer):
+        article, claim = self.decided(editor, reviewer, "request_changes", "Cite the RCT")
+        other = BoardReviewerFactory()
+        services.assignment_create(
+            article=article, reviewer=other, due_at=in_a_week(), actor=editor
+        )
+        with pytest.raises(EditorialPermissionDenied, match="only the reviewer who decided"):
+            services.claims_decide(claims=[claim], actor=other, decision="approve")
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.CHANGES_REQUESTED
+
+    def test_no_change_after_the_assignment_is_completed(self, editor, reviewer):
+        article, claim = self.decided(editor, reviewer, "request_changes", "Cite the RCT")
+        assignment = ReviewAssignment.objects.get(article=article, reviewer=reviewer)
+        services.assignment_accept(assignment=assignment, actor=reviewer, no_conflict=True)
+        services.assignment_complete(
+            assignment=assignment, actor=reviewer, recommendation="request_changes", reason="x"
+        )
+        with pytest.raises(EditorialPermissionDenied):
+            services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        with pytest.raises(EditorialPermissionDenied):
+            services.claim_decision_undo(claim=claim, actor=reviewer)
+        assert ClaimDecision.objects.filter(claim=claim).count() == 1
+
+    def test_no_change_once_the_article_is_approved(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        other = BoardReviewerFactory()
+        services.assignment_create(
+            article=article, reviewer=other, due_at=in_a_week(), actor=editor
+        )
+        approve_everything(article, reviewer=other, approver=ApproverFactory())
+        claim = Claim.objects.of_article(article).first()
+        refusal = "an approved article's claims can't be changed by a reviewer"
+        with pytest.raises(EditorialPermissionDenied, match=refusal):
+            services.claims_decide(
+                claims=[claim], actor=reviewer, decision="request_changes", comment="Late"
+            )
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.APPROVED
+
+
+class TestUndoingADecision:
+    def test_undo_takes_the_claim_back_to_undecided_with_a_new_row(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        claim = Claim.objects.of_article(article).first()
+        (approval,) = services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        undo = services.claim_decision_undo(claim=claim, actor=reviewer)
+        claim = Claim.objects.get(pk=claim.pk)
+        assert claim.review_status == ClaimStatus.PENDING
+        assert (undo.decision, undo.undoes, undo.status_before) == (
+            "withdraw",
+            approval,
+            ClaimStatus.APPROVED,
+        )
+        assert ClaimDecision.objects.filter(claim=claim).count() == 2
+        assert "undone by the reviewer" in claim.history.latest().history_change_reason
+
+    def test_undoing_a_change_restores_the_earlier_decision(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        claim = Claim.objects.of_article(article).first()
+        services.claims_decide(
+            claims=[claim], actor=reviewer, decision="request_changes", comment="Cite the RCT"
+        )
+        services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        undo = services.claim_decision_undo(claim=claim, actor=reviewer)
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.CHANGES_REQUESTED
+        assert (undo.decision, undo.comment) == ("request_changes", "Cite the RCT")
+
+    def test_only_the_reviewer_who_decided_last_can_undo(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        other = BoardReviewerFactory()
+        services.assignment_create(
+            article=article, reviewer=other, due_at=in_a_week(), actor=editor
+        )
+        claim = Claim.objects.of_article(article).first()
+        services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        with pytest.raises(EditorialPermissionDenied):
+            services.claim_decision_undo(claim=claim, actor=other)
+        assert Claim.objects.get(pk=claim.pk).review_status == ClaimStatus.APPROVED
+
+    def test_undo_is_refused_once_the_claim_changed(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        claim = Claim.objects.of_article(article).first()
+        services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        article_services.wording_set(
+            claim=claim, level="clinician", text="Reworded.", actor=editor, reason="Clearer"
+        )
+        with pytest.raises(EditorialError, match="Cannot undo"):
+            services.claim_decision_undo(claim=claim, actor=reviewer)
+
+    def test_an_undo_is_not_undone(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        claim = Claim.objects.of_article(article).first()
+        services.claims_decide(claims=[claim], actor=reviewer, decision="approve")
+        services.claim_decision_undo(claim=claim, actor=reviewer)
+        with pytest.raises(EditorialError):
+            services.claim_decision_undo(claim=claim, actor=reviewer)
+        assert ClaimDecision.objects.filter(claim=claim).count() == 2
+
+    def test_claims_decide_refuses_withdraw_as_a_decision(self, editor, reviewer):
+        article = assign_and_start(
+            article_with_claims(editor=editor), editor=editor, reviewer=reviewer
+        )
+        with pytest.raises(EditorialError, match="not a decision"):
+            services.claims_decide(
+                claims=list(Claim.objects.of_article(article)), actor=reviewer, decision="withdraw"
+            )
